@@ -1,0 +1,133 @@
+package dev.wasmbind.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.wasmbind.api.GoDuration;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.time.Duration;
+
+/** Per-call limits of a binding. Every field is optional and has a default. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Limits {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_MAX_MEMORY_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONCURRENCY = 16;
+
+    /** WebAssembly memory is counted in pages of 64 KiB. */
+    public static final long WASM_PAGE_BYTES = 64L * 1024;
+
+    @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+    @JsonPropertyDescription(
+            "Longest a call may run, as a duration such as 500ms, 10s or 1m30s; the guest is"
+                    + " interrupted and the call answers 504. Default 10s.")
+    private String timeout;
+
+    @JsonPropertyDescription(
+            "Most linear memory a guest may grow to, as a quantity such as 64Mi; rounded down"
+                    + " to whole 64Ki wasm pages. Default 64Mi.")
+    private Quantity maxMemory;
+
+    @Min(1)
+    @Max(10000)
+    @JsonPropertyDescription(
+            "Most calls of this binding running at once in one sidecar; further calls answer"
+                    + " 429 with Retry-After. Default 16.")
+    private Integer maxConcurrency;
+
+    @JsonPropertyDescription(
+            "Largest request body accepted, as a quantity such as 4Mi; larger requests answer"
+                    + " 413. Default 4Mi.")
+    private Quantity maxRequestBytes;
+
+    @JsonPropertyDescription(
+            "Largest STDOUT a call may produce, as a quantity such as 4Mi; a call writing more"
+                    + " fails. Default 4Mi.")
+    private Quantity maxResponseBytes;
+
+    public Limits() {}
+
+    public String getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(String timeout) {
+        this.timeout = timeout;
+    }
+
+    public Quantity getMaxMemory() {
+        return maxMemory;
+    }
+
+    public void setMaxMemory(Quantity maxMemory) {
+        this.maxMemory = maxMemory;
+    }
+
+    public Integer getMaxConcurrency() {
+        return maxConcurrency;
+    }
+
+    public void setMaxConcurrency(Integer maxConcurrency) {
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    public Quantity getMaxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(Quantity maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public Quantity getMaxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    public void setMaxResponseBytes(Quantity maxResponseBytes) {
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    /** The timeout, or the default. Throws IllegalArgumentException for a malformed value. */
+    public Duration timeoutOrDefault() {
+        return timeout == null ? DEFAULT_TIMEOUT : GoDuration.parse(timeout);
+    }
+
+    /** The memory cap in whole wasm pages (at least one). */
+    public int maxMemoryPages() {
+        long bytes = bytesOrDefault(maxMemory, DEFAULT_MAX_MEMORY_BYTES);
+        long pages = bytes / WASM_PAGE_BYTES;
+        if (pages < 1) {
+            throw new IllegalArgumentException(
+                    "limits.maxMemory " + maxMemory + " is smaller than one 64Ki wasm page");
+        }
+        return (int) Math.min(pages, 65536);
+    }
+
+    public long maxRequestBytesOrDefault() {
+        return bytesOrDefault(maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    public long maxResponseBytesOrDefault() {
+        return bytesOrDefault(maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    public int maxConcurrencyOrDefault() {
+        return maxConcurrency == null ? DEFAULT_MAX_CONCURRENCY : maxConcurrency;
+    }
+
+    private static long bytesOrDefault(Quantity quantity, long fallback) {
+        if (quantity == null) {
+            return fallback;
+        }
+        long bytes = Quantity.getAmountInBytes(quantity).longValueExact();
+        if (bytes < 0) {
+            throw new IllegalArgumentException("quantity " + quantity + " is negative");
+        }
+        return bytes;
+    }
+}

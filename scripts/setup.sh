@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need beyond Maven dependencies. Idempotent: installs only
+# what is missing. Usage: scripts/setup.sh [--wasm-toolchain] [--bench]
+#   (no flag)         Java 17 + Maven + Debian's docker-registry (the OCI registry the tests start)
+#   --wasm-toolchain  also clang/lld/wasi-libc, to rebuild the example and test .wasm files
+#   --bench           also wrk and hyperfine, for scripts/bench-*.sh
+set -euo pipefail
+
+packages=()
+need() { # need COMMAND PACKAGE...
+    command -v "$1" >/dev/null 2>&1 || packages+=("${@:2}")
+}
+need java openjdk-17-jdk-headless
+need mvn maven
+need docker-registry docker-registry
+for arg in "$@"; do
+    case "$arg" in
+        --wasm-toolchain)
+            need clang clang
+            need wasm-ld lld
+            [ -d /usr/share/wasi-sysroot ] || packages+=(wasi-libc)
+            ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
+                || packages+=(libclang-rt-dev-wasm32)
+            ;;
+        --bench)
+            need wrk wrk
+            need hyperfine hyperfine
+            ;;
+        *) echo "unknown option $arg" >&2; exit 2 ;;
+    esac
+done
+
+if ((${#packages[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${packages[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
