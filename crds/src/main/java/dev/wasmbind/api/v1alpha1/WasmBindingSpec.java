@@ -15,11 +15,12 @@ import java.util.Map;
 public class WasmBindingSpec {
 
     @Required
-    @Pattern("^(file:///|https?://|oci://)\\S+$")
+    @Pattern("^(file://|https?://|oci://)\\S+$")
     @PrinterColumn(name = "URL", priority = 0)
     @JsonPropertyDescription(
-            "Where the WASI module comes from: file:///abs/path.wasm (standalone or when the"
-                    + " operator allows it), http(s)://host/path.wasm, oci://registry/repo:tag or"
+            "Where the WASI module comes from: file:///abs/path.wasm (standalone, where"
+                    + " file://rel/path.wasm is relative to the YAML file, or when the operator"
+                    + " allows it), http(s)://host/path.wasm, oci://registry/repo:tag or"
                     + " oci://registry/repo@sha256:<hex> (a CNCF wasm OCI artifact).")
     private String url;
 
