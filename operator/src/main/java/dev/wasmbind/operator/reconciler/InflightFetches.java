@@ -22,11 +22,19 @@ public final class InflightFetches {
     }
 
     private final Map<Key, CompletableFuture<FetchedModule>> inflight = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong joins =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many callers waited for a fetch another caller was already running. */
+    public long joins() {
+        return joins.get();
+    }
 
     public FetchedModule fetch(Key key, Fetch fetch) throws FetchException {
         CompletableFuture<FetchedModule> mine = new CompletableFuture<>();
         CompletableFuture<FetchedModule> running = inflight.putIfAbsent(key, mine);
         if (running != null) {
+            joins.incrementAndGet();
             return await(running);
         }
         try {
