@@ -55,6 +55,10 @@ public final class SpecValidator {
             }
             refresh = Optional.of(interval);
         }
+        if (pin.isPresent() || isOciDigestReference(url)) {
+            // Content pinned by digest cannot change: there is nothing to refresh.
+            refresh = Optional.empty();
+        }
         checkLimits(spec.limitsOrDefaults());
         Optional<String> secret =
                 spec.getPullSecret() == null || spec.getPullSecret().isBlank()
@@ -98,6 +102,10 @@ public final class SpecValidator {
             throw new InvalidSpecException("spec.url '" + text + "' has no host");
         }
         return url;
+    }
+
+    private static boolean isOciDigestReference(URI url) {
+        return "oci".equalsIgnoreCase(url.getScheme()) && url.toString().contains("@sha256:");
     }
 
     private static Duration duration(String field, String text) throws InvalidSpecException {

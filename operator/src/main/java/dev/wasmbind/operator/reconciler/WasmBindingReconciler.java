@@ -111,14 +111,16 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
             return patchIfChanged(binding, old, next);
         }
 
-        // A digest is "last good" only for the generation it was fetched for.
+        // A digest is "last good" only for the generation it was fetched for, and only while
+        // the cache still has it (an emptied cache must not be reported as serving it).
         String lastGood =
                 old != null
                                 && old.getDigest() != null
                                 && Objects.equals(old.getObservedGeneration(), generation)
+                                && cache.contains(old.getDigest())
                         ? old.getDigest()
                         : null;
-        if (lastGood != null && !refreshDue(old, plan, now) && cache.contains(lastGood)) {
+        if (lastGood != null && !refreshDue(old, plan, now)) {
             metrics.reconciled("unchanged");
             return reschedule(patchIfChanged(binding, old, next), untilRefresh(old, plan, now));
         }

@@ -133,6 +133,44 @@ class WasmBindingReconcilerTest {
     }
 
     @Test
+    void shouldNotClaimToServeADigestTheCacheNoLongerHas() throws Exception {
+        WasmBinding binding = binding("http://modules.example/m.wasm");
+        binding.setStatus(
+                reconciler.reconcile(binding, null).getResource().orElseThrow().getStatus());
+        try (var files = java.nio.file.Files.list(cacheDir.resolve("sha256"))) {
+            for (Path file : files.toList()) {
+                java.nio.file.Files.delete(file);
+            }
+        }
+        ModuleCache emptied = new ModuleCache(cacheDir, Clock.systemUTC());
+        failure = new FetchException(FetchException.Reason.NOT_FOUND, "gone (404)");
+        WasmBindingReconciler restarted =
+                WasmBindingReconciler.builder()
+                        .withSpecValidator(new SpecValidator(false, Duration.ofSeconds(1)))
+                        .withFetcher(
+                                ModuleFetcher.builder()
+                                        .withSource(
+                                                "http",
+                                                (request, max) -> {
+                                                    throw failure;
+                                                })
+                                        .build())
+                        .withModuleValidator(ModuleValidator.create())
+                        .withCache(emptied)
+                        .withPullSecrets(new PullSecrets(null))
+                        .withEvents((b, type, reason, message) -> {})
+                        .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), emptied))
+                        .build();
+
+        UpdateControl<WasmBinding> control = restarted.reconcile(binding, null);
+
+        var status = control.getResource().orElseThrow().getStatus();
+        assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+        assertThat(status.getDigest()).isNull();
+        assertThat(status.getMessage()).contains("gone (404)");
+    }
+
+    @Test
     void shouldRescheduleAtTheRefreshInterval() {
         WasmBinding binding = binding("http://modules.example/m.wasm");
         binding.getSpec().setRefreshInterval("5m");
@@ -166,6 +204,23 @@ class WasmBindingReconcilerTest {
                                 .validate(new WasmBindingSpec("file:///m.wasm"))
                                 .url())
                 .hasToString("file:///m.wasm");
+    }
+
+    @Test
+    void shouldNotRefreshContentPinnedByDigest() throws Exception {
+        SpecValidator validator = new SpecValidator(false, Duration.ofSeconds(1));
+        WasmBindingSpec pinned = new WasmBindingSpec("https://h/m.wasm");
+        pinned.setSha256("b".repeat(64));
+        pinned.setRefreshInterval("5m");
+        WasmBindingSpec byDigest =
+                new WasmBindingSpec("oci://r.example/repo@sha256:" + "c".repeat(64));
+        byDigest.setRefreshInterval("5m");
+        WasmBindingSpec byTag = new WasmBindingSpec("oci://r.example/repo:v1");
+        byTag.setRefreshInterval("5m");
+
+        assertThat(validator.validate(pinned).refreshInterval()).isEmpty();
+        assertThat(validator.validate(byDigest).refreshInterval()).isEmpty();
+        assertThat(validator.validate(byTag).refreshInterval()).contains(Duration.ofMinutes(5));
     }
 
     private static void assertInvalid(SpecValidator validator, WasmBindingSpec spec, String part) {
