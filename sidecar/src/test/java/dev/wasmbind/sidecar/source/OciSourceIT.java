@@ -27,6 +27,9 @@ class OciSourceIT {
 
     @BeforeAll
     static void startRegistries() throws Exception {
+        // Without a logback config ORAS logs every request and header at DEBUG.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("land.oras"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
         open = LocalRegistry.start();
         locked = LocalRegistry.startWithAuth("puller", "s3cret-pass");
     }
