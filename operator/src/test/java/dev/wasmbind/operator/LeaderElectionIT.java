@@ -87,7 +87,7 @@ class LeaderElectionIT {
             binding.getMetadata().setNamespace("default");
             client.resource(binding).create();
 
-            await().atMost(Duration.ofSeconds(30))
+            await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(
                             () -> {
                                 Lease lease =
@@ -99,7 +99,7 @@ class LeaderElectionIT {
                                 assertThat(lease.getSpec().getHolderIdentity())
                                         .isEqualTo("replica-a");
                             });
-            await().atMost(Duration.ofSeconds(30))
+            await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(
                             () ->
                                     assertThat(

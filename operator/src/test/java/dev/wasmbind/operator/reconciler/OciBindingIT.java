@@ -164,7 +164,7 @@ class OciBindingIT {
     }
 
     private static WasmBindingStatus awaitPhase(WasmBinding binding, Phase phase) {
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () -> {
                             WasmBinding now =

@@ -80,7 +80,8 @@ class WasmBindingReconcilerIT {
                                         .build())
                         .withServerSideApply(false)
                         .withMaxModuleBytes(MAX_MODULE_BYTES)
-                        .withFetchTimeout(Duration.ofMillis(500))
+                        // Long enough for a busy machine, short enough for the timeout case.
+                        .withFetchTimeout(Duration.ofSeconds(3))
                         .withRetry(Duration.ofMillis(200), Duration.ofSeconds(1))
                         .withMinRefreshInterval(Duration.ofMillis(100))
                         .withGcGrace(Duration.ZERO)
@@ -149,7 +150,7 @@ class WasmBindingReconcilerIT {
                             return b;
                         });
 
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () ->
                                 assertThat(current(binding).getStatus().getDigest())
@@ -205,7 +206,7 @@ class WasmBindingReconcilerIT {
         awaitPhase(binding, Phase.Ready);
 
         server.serve("/refresh.wasm", v2);
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () ->
                                 assertThat(current(binding).getStatus().getDigest())
@@ -218,7 +219,7 @@ class WasmBindingReconcilerIT {
                         .getLastTransitionTime();
 
         server.fail("/refresh.wasm", 404);
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () ->
                                 assertThat(
@@ -255,7 +256,7 @@ class WasmBindingReconcilerIT {
                 .inNamespace(NS)
                 .withName(drop.getMetadata().getName())
                 .delete();
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(30))
                 .until(
                         () ->
                                 client.resources(WasmBinding.class)
@@ -313,7 +314,7 @@ class WasmBindingReconcilerIT {
 
     @Test
     void shouldReportATimeout() {
-        server.serve("/slow.wasm", TestModules.command("slow")).delay("/slow.wasm", 2_000);
+        server.serve("/slow.wasm", TestModules.command("slow")).delay("/slow.wasm", 10_000);
         assertFailure("/slow.wasm", s -> {}, "Timeout", "timed out");
     }
 
@@ -426,7 +427,7 @@ class WasmBindingReconcilerIT {
     }
 
     private static WasmBindingStatus awaitPhase(WasmBinding binding, Phase phase) {
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () -> {
                             WasmBinding now = current(binding);

@@ -33,7 +33,7 @@ public final class ModuleServer implements AutoCloseable {
                 HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         ModuleServer modules = new ModuleServer(server);
         server.createContext("/", modules::handle);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
         return modules;
     }
