@@ -115,6 +115,7 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         // the cache still has it (an emptied cache must not be reported as serving it).
         String lastGood =
                 old != null
+                                && old.getPhase() == Phase.Ready
                                 && old.getDigest() != null
                                 && Objects.equals(old.getObservedGeneration(), generation)
                                 && cache.contains(old.getDigest())
@@ -123,6 +124,18 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         if (lastGood != null && !refreshDue(old, plan, now)) {
             metrics.reconciled("unchanged");
             return reschedule(patchIfChanged(binding, old, next), untilRefresh(old, plan, now));
+        }
+        if (old == null || !Objects.equals(old.getObservedGeneration(), generation)) {
+            // A new spec: say "Fetching" first, because a fetch may take up to the fetch
+            // timeout; the fetch follows in the next reconcile, at once. The other conditions
+            // keep the observedGeneration they were computed for. Retries and refreshes do not
+            // pass here, so they never flip the phase back and forth.
+            next.setPhase(Phase.Fetching);
+            next.setMessage("fetching " + plan.url());
+            Conditions.set(
+                    next, FETCHED, UNKNOWN, "Fetching", "fetching " + plan.url(), generation, now);
+            metrics.reconciled("fetching");
+            return patchIfChanged(binding, old, next).rescheduleAfter(Duration.ofMillis(1));
         }
 
         // fetch -> validate module -> store

@@ -62,6 +62,22 @@ class WasmBindingReconcilerTest {
                         .build();
     }
 
+    /** One reconcile as JOSDK runs it: the patched status becomes the binding's. */
+    private UpdateControl<WasmBinding> reconcile(WasmBindingReconciler r, WasmBinding binding) {
+        UpdateControl<WasmBinding> control = r.reconcile(binding, null);
+        control.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
+        return control;
+    }
+
+    /** Reconciles past the "Fetching" step a new spec starts with. */
+    private UpdateControl<WasmBinding> settle(WasmBindingReconciler r, WasmBinding binding) {
+        UpdateControl<WasmBinding> control = reconcile(r, binding);
+        while (binding.getStatus() != null && binding.getStatus().getPhase() == Phase.Fetching) {
+            control = reconcile(r, binding);
+        }
+        return control;
+    }
+
     private static WasmBinding binding(String url) {
         WasmBinding binding = new WasmBinding("b", new WasmBindingSpec(url));
         binding.getMetadata().setNamespace("ns");
@@ -84,10 +100,9 @@ class WasmBindingReconcilerTest {
     @Test
     void shouldNotPatchOrWarnAgainWhenNothingChanged() {
         WasmBinding binding = binding("ftp://x/m.wasm");
-        binding.setStatus(
-                reconciler.reconcile(binding, null).getResource().orElseThrow().getStatus());
+        settle(reconciler, binding);
 
-        UpdateControl<WasmBinding> again = reconciler.reconcile(binding, null);
+        UpdateControl<WasmBinding> again = reconcile(reconciler, binding);
 
         assertThat(again.isNoUpdate()).isTrue();
         assertThat(events).containsExactly("Warning InvalidSpec");
@@ -98,14 +113,20 @@ class WasmBindingReconcilerTest {
         failure = new FetchException(FetchException.Reason.BAD_RESPONSE, "answered 503");
         WasmBinding binding = binding("http://modules.example/m.wasm");
 
+        UpdateControl<WasmBinding> fetching = reconcile(reconciler, binding);
+        assertThat(binding.getStatus().getPhase()).isEqualTo(Phase.Fetching);
+        assertThat(binding.getStatus().getMessage())
+                .isEqualTo("fetching http://modules.example/m.wasm");
+        assertThat(fetching.getScheduleDelay()).contains(1L);
+        assertThat(fetches).hasValue(0);
         List<Duration> delays = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            UpdateControl<WasmBinding> control = reconciler.reconcile(binding, null);
-            control.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
+            UpdateControl<WasmBinding> control = reconcile(reconciler, binding);
+            assertThat(binding.getStatus().getPhase()).isEqualTo(Phase.Failed);
             delays.add(Duration.ofMillis(control.getScheduleDelay().orElseThrow()));
         }
         failure = null;
-        UpdateControl<WasmBinding> ok = reconciler.reconcile(binding, null);
+        UpdateControl<WasmBinding> ok = reconcile(reconciler, binding);
 
         assertThat(delays)
                 .containsExactly(
@@ -122,10 +143,9 @@ class WasmBindingReconcilerTest {
     @Test
     void shouldNotFetchAgainForTheSameGenerationWithoutRefresh() {
         WasmBinding binding = binding("http://modules.example/m.wasm");
-        binding.setStatus(
-                reconciler.reconcile(binding, null).getResource().orElseThrow().getStatus());
+        settle(reconciler, binding);
 
-        UpdateControl<WasmBinding> again = reconciler.reconcile(binding, null);
+        UpdateControl<WasmBinding> again = reconcile(reconciler, binding);
 
         assertThat(fetches).hasValue(1);
         assertThat(again.isNoUpdate()).isTrue();
@@ -135,8 +155,7 @@ class WasmBindingReconcilerTest {
     @Test
     void shouldNotClaimToServeADigestTheCacheNoLongerHas() throws Exception {
         WasmBinding binding = binding("http://modules.example/m.wasm");
-        binding.setStatus(
-                reconciler.reconcile(binding, null).getResource().orElseThrow().getStatus());
+        settle(reconciler, binding);
         try (var files = java.nio.file.Files.list(cacheDir.resolve("sha256"))) {
             for (Path file : files.toList()) {
                 java.nio.file.Files.delete(file);
@@ -162,9 +181,9 @@ class WasmBindingReconcilerTest {
                         .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), emptied))
                         .build();
 
-        UpdateControl<WasmBinding> control = restarted.reconcile(binding, null);
+        settle(restarted, binding);
 
-        var status = control.getResource().orElseThrow().getStatus();
+        var status = binding.getStatus();
         assertThat(status.getPhase()).isEqualTo(Phase.Failed);
         assertThat(status.getDigest()).isNull();
         assertThat(status.getMessage()).contains("gone (404)");
@@ -175,7 +194,7 @@ class WasmBindingReconcilerTest {
         WasmBinding binding = binding("http://modules.example/m.wasm");
         binding.getSpec().setRefreshInterval("5m");
 
-        UpdateControl<WasmBinding> control = reconciler.reconcile(binding, null);
+        UpdateControl<WasmBinding> control = settle(reconciler, binding);
 
         assertThat(control.getScheduleDelay()).contains(Duration.ofMinutes(5).toMillis());
     }
