@@ -19,15 +19,23 @@ public class Limits {
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
     public static final int DEFAULT_MAX_CONCURRENCY = 16;
 
+    /** A Kubernetes quantity without a sign (sizes are never negative). */
+    public static final String QUANTITY_PATTERN =
+            "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+
+    /** A Go duration: one or more number+unit pairs. */
+    public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+
     /** WebAssembly memory is counted in pages of 64 KiB. */
     public static final long WASM_PAGE_BYTES = 64L * 1024;
 
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+    @Pattern(DURATION_PATTERN)
     @JsonPropertyDescription(
             "Longest a call may run, as a duration such as 500ms, 10s or 1m30s; the guest is"
                     + " interrupted and the call answers 504. Default 10s.")
     private String timeout;
 
+    @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Most linear memory a guest may grow to, as a quantity such as 64Mi; rounded down"
                     + " to whole 64Ki wasm pages. Default 64Mi.")
@@ -40,11 +48,13 @@ public class Limits {
                     + " 429 with Retry-After. Default 16.")
     private Integer maxConcurrency;
 
+    @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Largest request body accepted, as a quantity such as 4Mi; larger requests answer"
                     + " 413. Default 4Mi.")
     private Quantity maxRequestBytes;
 
+    @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Largest STDOUT a call may produce, as a quantity such as 4Mi; a call writing more"
                     + " fails. Default 4Mi.")

@@ -1,5 +1,6 @@
 package dev.wasmbind.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -28,5 +29,21 @@ public class WasmBinding extends CustomResource<WasmBindingSpec, WasmBindingStat
     public WasmBinding(String name, WasmBindingSpec spec) {
         getMetadata().setName(name);
         setSpec(spec);
+    }
+
+    // Overridden only to give kubectl explain a description of spec and status.
+    @Override
+    @JsonPropertyDescription(
+            "What to run: where the WASI module comes from and how each call runs.")
+    public WasmBindingSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription(
+            "What the operator observed: whether the module is fetched, valid and ready, and"
+                    + " why not.")
+    public WasmBindingStatus getStatus() {
+        return super.getStatus();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ public class WasmBindingSpec {
 
     @Required
     @Pattern("^(file://|https?://|oci://)\\S+$")
+    @ValidationRule(value = "self.size() <= 2048", message = "url must be at most 2048 characters")
     @PrinterColumn(name = "URL", priority = 0)
     @JsonPropertyDescription(
             "Where the WASI module comes from: file:///abs/path.wasm (standalone, where"
@@ -41,24 +43,27 @@ public class WasmBindingSpec {
                     + " passes \"data\":\"x\" to the guest as \"x\" with its quotes).")
     private Boolean rawData;
 
+    @ValidationRule(value = "self.size() <= 256", message = "at most 256 args")
     @JsonPropertyDescription(
             "Default arguments placed after the program name and before the per-request"
                     + " metadata.args.")
     private List<String> args = new ArrayList<>();
 
+    @ValidationRule(value = "self.size() <= 256", message = "at most 256 env entries")
     @JsonPropertyDescription("Environment variables passed to the guest.")
     private Map<String, String> env = new LinkedHashMap<>();
 
     @JsonPropertyDescription("Resource and time limits applied to every call.")
     private Limits limits;
 
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
     @JsonPropertyDescription(
             "Name of a Secret in the same namespace holding registry credentials"
                     + " (kubernetes.io/dockerconfigjson) or HTTP credentials (basic-auth"
                     + " username/password or a bearer token).")
     private String pullSecret;
 
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
+    @Pattern(Limits.DURATION_PATTERN)
     @JsonPropertyDescription(
             "How often to re-fetch a mutable source (tag or URL), as a duration such as 5m or"
                     + " 1h30m. Unset: fetch once per spec change.")

@@ -3,7 +3,6 @@ package dev.wasmbind.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
-import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,19 +10,19 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WasmBindingStatus {
 
-    @PrinterColumn(name = "Phase")
+    @PrinterColumn(name = "Phase", priority = 0)
     @JsonPropertyDescription("Pending, Fetching, Ready or Failed.")
     private Phase phase;
 
     @JsonPropertyDescription(
             "Fetched, Validated and Ready conditions, each with observedGeneration and a"
                     + " lastTransitionTime that moves only when its status changes.")
-    private List<Condition> conditions = new ArrayList<>();
+    private List<WasmBindingCondition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("sha256:<hex> digest of the module being served.")
     private String digest;
 
-    @PrinterColumn(name = "Digest")
+    @PrinterColumn(name = "Digest", priority = 0)
     @JsonPropertyDescription("The first 12 hex characters of the digest, for display.")
     private String shortDigest;
 
@@ -50,11 +49,11 @@ public class WasmBindingStatus {
         this.phase = phase;
     }
 
-    public List<Condition> getConditions() {
+    public List<WasmBindingCondition> getConditions() {
         return conditions;
     }
 
-    public void setConditions(List<Condition> conditions) {
+    public void setConditions(List<WasmBindingCondition> conditions) {
         this.conditions = conditions == null ? new ArrayList<>() : conditions;
     }
 
@@ -106,11 +105,49 @@ public class WasmBindingStatus {
         this.message = message;
     }
 
+    /** The condition of {@code type}, if there is one. */
+    public java.util.Optional<WasmBindingCondition> condition(String type) {
+        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
     public Long getObservedGeneration() {
         return observedGeneration;
     }
 
     public void setObservedGeneration(Long observedGeneration) {
         this.observedGeneration = observedGeneration;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof WasmBindingStatus other)) {
+            return false;
+        }
+        return phase == other.phase
+                && java.util.Objects.equals(conditions, other.conditions)
+                && java.util.Objects.equals(digest, other.digest)
+                && java.util.Objects.equals(shortDigest, other.shortDigest)
+                && java.util.Objects.equals(size, other.size)
+                && java.util.Objects.equals(abi, other.abi)
+                && java.util.Objects.equals(lastFetchTime, other.lastFetchTime)
+                && java.util.Objects.equals(message, other.message)
+                && java.util.Objects.equals(observedGeneration, other.observedGeneration);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(
+                phase,
+                conditions,
+                digest,
+                shortDigest,
+                size,
+                abi,
+                lastFetchTime,
+                message,
+                observedGeneration);
     }
 }

@@ -1,0 +1,63 @@
+package dev.wasmbind.operator.metrics;
+
+import dev.wasmbind.operator.cache.ModuleCache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** The operator's own meters, next to JOSDK's: reconciles, fetches and the cache. */
+public final class OperatorMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter fetchBytes;
+    private final Timer fetchDuration;
+
+    public OperatorMetrics(MeterRegistry registry, ModuleCache cache) {
+        this.registry = registry;
+        this.fetchBytes =
+                Counter.builder("wasmbind.fetch.bytes")
+                        .description("Module bytes fetched")
+                        .baseUnit("bytes")
+                        .register(registry);
+        this.fetchDuration =
+                Timer.builder("wasmbind.fetch.duration")
+                        .description("Time to fetch a module")
+                        .register(registry);
+        Gauge.builder("wasmbind.cache.modules", cache, ModuleCache::moduleCount)
+                .description("Modules in the content-addressed cache")
+                .register(registry);
+        Gauge.builder("wasmbind.cache.bytes", cache, ModuleCache::totalBytes)
+                .description("Bytes of modules in the content-addressed cache")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Counts a reconcile by outcome: ready, refresh_failed, failed, invalid_spec, unchanged. */
+    public void reconciled(String outcome) {
+        Counter.builder("wasmbind.reconciles")
+                .description("WasmBinding reconciles by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void fetched(long bytes, Duration took) {
+        fetchBytes.increment(bytes);
+        fetchDuration.record(took);
+    }
+
+    /** Counts a failed fetch or validation by reason (e.g. NotFound, Component). */
+    public void failed(String reason) {
+        Counter.builder("wasmbind.failures")
+                .description("Failed fetches and validations by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.wasmbind.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmbind.sidecar.source.FetchedModule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InflightFetchesTest {
+
+    @Test
+    void shouldShareOneFetchBetweenConcurrentCallersOfTheSameKey() throws Exception {
+        InflightFetches inflight = new InflightFetches();
+        InflightFetches.Key key = new InflightFetches.Key("http://h/m.wasm", "", "");
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<FetchedModule>> results = new ArrayList<>();
+            results.add(
+                    pool.submit(
+                            () ->
+                                    inflight.fetch(
+                                            key,
+                                            () -> {
+                                                runs.incrementAndGet();
+                                                started.countDown();
+                                                awaitQuietly(release);
+                                                return new FetchedModule(new byte[] {1}, "ab", "x");
+                                            })));
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 3; i++) {
+                results.add(
+                        pool.submit(
+                                () ->
+                                        inflight.fetch(
+                                                key,
+                                                () -> {
+                                                    throw new AssertionError("a second fetch ran");
+                                                })));
+            }
+            org.awaitility.Awaitility.await().until(() -> inflight.joins() == 3);
+            release.countDown();
+            for (Future<FetchedModule> result : results) {
+                assertThat(result.get(5, TimeUnit.SECONDS).sha256()).isEqualTo("ab");
+            }
+            assertThat(runs).hasValue(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
