@@ -1,0 +1,37 @@
+package dev.wasmbind.sidecar.binding;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The bindings this sidecar serves, by name. Replacing a binding is atomic: calls already running
+ * keep the instance they started with, new calls get the new one (hot swap of a new digest).
+ */
+public final class BindingRegistry {
+
+    private final ConcurrentHashMap<String, Binding> byName = new ConcurrentHashMap<>();
+
+    /** Adds or replaces a binding; returns the one it replaced. */
+    public Optional<Binding> put(Binding binding) {
+        return Optional.ofNullable(byName.put(binding.name(), binding));
+    }
+
+    public Optional<Binding> get(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Optional<Binding> remove(String name) {
+        return Optional.ofNullable(byName.remove(name));
+    }
+
+    /** All bindings, by name. */
+    public List<Binding> all() {
+        return byName.values().stream().sorted(Comparator.comparing(Binding::name)).toList();
+    }
+
+    public boolean isEmpty() {
+        return byName.isEmpty();
+    }
+}
