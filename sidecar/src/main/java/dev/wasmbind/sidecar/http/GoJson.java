@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>Decoding: the last of duplicate keys wins, invalid UTF-8 and lone surrogate escapes become
  * U+FFFD, a number outside float64's range is an error. Encoding: object keys sorted by their UTF-8
- * bytes, no spaces, {@code <}, {@code >}, {@code &}, U+2028 and U+2029 escaped as {@code \u003c}
+ * bytes, no spaces, {@code <}, {@code >}, {@code &}, U+2028 and U+2029 escaped as backslash-u003c
  * and so on, numbers in Go's float64 format ({@code 'e'} notation outside [1e-6, 1e21), exponent
  * without a leading zero: {@code 1e+21}, {@code 1e-7}).
  */
