@@ -42,6 +42,20 @@ public sealed interface Binding permits Binding.Ready, Binding.Failed {
         public String digest() {
             return compiled.digest();
         }
+
+        /** The same binding (same concurrency permits) running {@code module} instead. */
+        public Ready withModule(CompiledModule module) {
+            return new Ready(
+                    name,
+                    url,
+                    module,
+                    settings,
+                    timeout,
+                    maxRequestBytes,
+                    maxConcurrency,
+                    rawData,
+                    permits);
+        }
     }
 
     /**

@@ -55,7 +55,20 @@ public final class BindingLoader {
                 .build();
     }
 
+    /** Loads a binding, compiling its module (once per digest) before returning. */
     public Binding load(WasmBinding resource) {
+        return load(resource, true);
+    }
+
+    /**
+     * Loads a binding on the interpreter, for a fast start: the caller compiles it later with
+     * {@link ModuleCompiler#compileLater} and swaps it in with {@link Binding.Ready#withModule}.
+     */
+    public Binding loadInterpreted(WasmBinding resource) {
+        return load(resource, false);
+    }
+
+    private Binding load(WasmBinding resource, boolean compileNow) {
         String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
         WasmBindingSpec spec = resource.getSpec();
         if (name == null || name.isBlank()) {
@@ -89,7 +102,10 @@ public final class BindingLoader {
             FetchedModule fetched =
                     fetcher.fetch(FetchRequest.of(uri).withExpectedSha256(spec.getSha256()));
             ValidatedModule validated = validator.validate(fetched.bytes());
-            CompiledModule compiled = compiler.compile(fetched.digest(), validated.module());
+            CompiledModule compiled =
+                    compileNow
+                            ? compiler.compile(fetched.digest(), validated.module())
+                            : ModuleCompiler.interpretNow(fetched.digest(), validated.module());
             if (compiled.initialPages() > maxMemoryPages) {
                 throw new IllegalArgumentException(
                         "module needs "

@@ -18,6 +18,24 @@ public final class BindingRegistry {
         return Optional.ofNullable(byName.put(binding.name(), binding));
     }
 
+    /**
+     * Replaces {@code current} by {@code next} unless it was replaced meanwhile (e.g. by a newer
+     * digest); true when it was replaced.
+     */
+    public boolean replace(Binding current, Binding next) {
+        boolean[] replaced = {false};
+        byName.computeIfPresent(
+                current.name(),
+                (name, present) -> {
+                    if (present != current) {
+                        return present;
+                    }
+                    replaced[0] = true;
+                    return next;
+                });
+        return replaced[0];
+    }
+
     public Optional<Binding> get(String name) {
         return Optional.ofNullable(byName.get(name));
     }

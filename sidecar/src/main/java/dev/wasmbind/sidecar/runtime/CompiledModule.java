@@ -6,14 +6,27 @@ import com.dylibso.chicory.wasm.WasmModule;
 import java.util.function.Function;
 
 /**
- * A module compiled to JVM bytecode once, instantiated afresh for every call.
+ * A module ready to instantiate afresh for every call: compiled to JVM bytecode once per digest,
+ * or, for the first moments after start, on Chicory's interpreter while it compiles.
  *
  * @param digest {@code sha256:<hex>} of the module bytes
  * @param module the parsed module
- * @param machineFactory Chicory's compiled machine, shared by all instances
+ * @param machineFactory the machine every instance runs on, shared by all instances
+ * @param engine how it runs
  */
 public record CompiledModule(
-        String digest, WasmModule module, Function<Instance, Machine> machineFactory) {
+        String digest,
+        WasmModule module,
+        Function<Instance, Machine> machineFactory,
+        Engine engine) {
+
+    /** How a module's code runs. */
+    public enum Engine {
+        /** Chicory's interpreter: no start-up cost, about 15 times slower per call. */
+        INTERPRETER,
+        /** Chicory's compiler: wasm turned into JVM bytecode once per digest. */
+        COMPILER
+    }
 
     /** Pages the module's memory starts with (it cannot run under a smaller cap). */
     public int initialPages() {

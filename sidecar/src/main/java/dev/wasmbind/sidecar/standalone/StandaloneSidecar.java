@@ -6,6 +6,7 @@ import dev.wasmbind.sidecar.binding.BindingLoader;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
+import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,15 @@ import org.slf4j.LoggerFactory;
 public final class StandaloneSidecar implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneSidecar.class);
+
+    /** One background compiler thread, so that compiling leaves a core to serve calls. */
+    private static final Executor COMPILE_THREAD =
+            Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "wasm-compiler");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     private final Vertx vertx;
     private final WorkerPool pool;
@@ -77,10 +88,17 @@ public final class StandaloneSidecar implements AutoCloseable {
         }
     }
 
-    /** Loads every resource of the folder into a registry; failures become failed bindings. */
-    static BindingRegistry loadAll(Path resources, ModuleCompiler compiler) throws IOException {
+    /**
+     * Loads every resource of the folder into {@code registry}; failures become failed bindings.
+     * With {@code interpretFirst} modules start on the interpreter (see {@link #compileAll}).
+     */
+    static void loadAll(
+            Path resources,
+            ModuleCompiler compiler,
+            BindingRegistry registry,
+            boolean interpretFirst)
+            throws IOException {
         List<ResourceLoader.Found> found = new ResourceLoader().load(resources);
-        var registry = new BindingRegistry();
         var validator = ModuleValidator.create();
         Map<Path, BindingLoader> loaders = new HashMap<>();
         List<CompletableFuture<Binding>> loads = new ArrayList<>();
@@ -103,7 +121,12 @@ public final class StandaloneSidecar implements AutoCloseable {
                                                 validator,
                                                 compiler));
                 loads.add(
-                        CompletableFuture.supplyAsync(() -> loader.load(item.binding()), executor));
+                        CompletableFuture.supplyAsync(
+                                () ->
+                                        interpretFirst
+                                                ? loader.loadInterpreted(item.binding())
+                                                : loader.load(item.binding()),
+                                executor));
             }
             for (var load : loads) {
                 Binding binding = load.join();
@@ -121,7 +144,37 @@ public final class StandaloneSidecar implements AutoCloseable {
         if (registry.isEmpty()) {
             LOG.warn("no WasmBinding found in {}", resources);
         }
-        return registry;
+    }
+
+    /**
+     * Compiles the modules of interpreted bindings in the background and swaps each compiled one
+     * in; calls already running finish on the interpreter. A module Chicory cannot compile stays on
+     * the interpreter (logged).
+     */
+    static void compileAll(BindingRegistry registry, ModuleCompiler compiler, Executor executor) {
+        for (Binding binding : registry.all()) {
+            if (binding instanceof Binding.Ready ready
+                    && ready.compiled().engine() == CompiledModule.Engine.INTERPRETER) {
+                compiler.compileLater(ready.digest(), ready.compiled().module(), executor)
+                        .whenComplete(
+                                (compiled, error) -> {
+                                    if (error != null) {
+                                        LOG.error(
+                                                "binding {} stays on the interpreter: compiling"
+                                                        + " failed: {}",
+                                                ready.name(),
+                                                error.toString());
+                                    } else if (registry.replace(
+                                            ready, ready.withModule(compiled))) {
+                                        LOG.info("binding {} now runs compiled", ready.name());
+                                    }
+                                });
+            }
+        }
+    }
+
+    static long uptimeMillis() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     }
 
     public static final class Builder {
@@ -129,6 +182,7 @@ public final class StandaloneSidecar implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 3500;
         private String appId = "wasmbind";
+        private boolean interpretFirst = true;
 
         private Builder(Path resources) {
             this.resources = resources;
@@ -150,24 +204,45 @@ public final class StandaloneSidecar implements AutoCloseable {
             return this;
         }
 
+        /**
+         * True (the default): serve at once on the interpreter and compile in the background.
+         * False: compile every module before listening.
+         */
+        public Builder withInterpretFirst(boolean interpretFirst) {
+            this.interpretFirst = interpretFirst;
+            return this;
+        }
+
         /** Loads the bindings and starts listening; returns once the API answers. */
         public StandaloneSidecar start() throws IOException, InterruptedException {
+            LOG.debug("starting; JVM up {} ms", uptimeMillis());
+            // Vert.x takes a while to load: start it while the bindings load.
+            CompletableFuture<Vertx> vertxStarting =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    Vertx.vertx(
+                                            new VertxOptions()
+                                                    .setEventLoopPoolSize(2)
+                                                    .setWorkerPoolSize(2)));
             var compiler = new ModuleCompiler();
-            BindingRegistry registry = loadAll(resources, compiler);
+            var registry = new BindingRegistry();
+            loadAll(resources, compiler, registry, interpretFirst);
+            LOG.debug("bindings loaded; JVM up {} ms", uptimeMillis());
             var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             var metrics = new BindingMetrics(prometheus);
             WorkerPool pool = WorkerPool.forThisMachine();
             var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
             var api = new DaprHttpApi(registry, invoker, metrics, prometheus, appId);
             // The event loop only parses and routes; guests run on the worker pool.
-            Vertx vertx =
-                    Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+            Vertx vertx = vertxStarting.join();
             try {
                 HttpServer server =
                         api.listen(vertx, host, port)
                                 .toCompletionStage()
                                 .toCompletableFuture()
                                 .get(30, TimeUnit.SECONDS);
+                LOG.debug("listening; JVM up {} ms", uptimeMillis());
+                compileAll(registry, compiler, COMPILE_THREAD);
                 return new StandaloneSidecar(vertx, pool, registry, server);
             } catch (ExecutionException | TimeoutException e) {
                 vertx.close();

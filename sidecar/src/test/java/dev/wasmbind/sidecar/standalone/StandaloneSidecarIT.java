@@ -1,7 +1,10 @@
 package dev.wasmbind.sidecar.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.wasmbind.sidecar.binding.Binding;
+import dev.wasmbind.sidecar.runtime.CompiledModule;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -15,6 +18,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -437,6 +441,17 @@ class StandaloneSidecarIT {
                         "wasmbind_binding_calls_total{binding=\"_unknown\",outcome=\"not_found\"}")
                 .contains("wasmbind_binding_duration_seconds_bucket{binding=\"cat\"")
                 .contains("wasmbind_binding_inflight{binding=\"cat\"} 0");
+    }
+
+    @Test
+    void shouldSwapEveryModuleFromTheInterpreterToItsCompiledForm() {
+        await().atMost(Duration.ofMinutes(2))
+                .untilAsserted(
+                        () ->
+                                assertThat(sidecar.registry().all())
+                                        .filteredOn(Binding.Ready.class::isInstance)
+                                        .map(b -> ((Binding.Ready) b).compiled().engine())
+                                        .containsOnly(CompiledModule.Engine.COMPILER));
     }
 
     @Test
