@@ -20,24 +20,35 @@ public final class BindingMetrics {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+    // Looking meters up in the registry on every call costs more than the call's bookkeeping.
+    private final ConcurrentHashMap<String, Counter> calls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
 
     public BindingMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     public void record(String binding, Outcome outcome, Duration duration) {
-        Counter.builder("wasmbind.binding.calls")
-                .description("Calls of a binding by outcome")
-                .tags("binding", binding, "outcome", outcome.label())
-                .register(registry)
+        calls.computeIfAbsent(
+                        binding + ' ' + outcome.label(), // names never hold spaces
+                        key ->
+                                Counter.builder("wasmbind.binding.calls")
+                                        .description("Calls of a binding by outcome")
+                                        .tags("binding", binding, "outcome", outcome.label())
+                                        .register(registry))
                 .increment();
-        Timer.builder("wasmbind.binding.duration")
-                .description("Time from request to answer of a binding's calls")
-                .tags("binding", binding)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(50_000))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)
+        durations
+                .computeIfAbsent(
+                        binding,
+                        key ->
+                                Timer.builder("wasmbind.binding.duration")
+                                        .description(
+                                                "Time from request to answer of a binding's calls")
+                                        .tags("binding", binding)
+                                        .publishPercentileHistogram()
+                                        .minimumExpectedValue(Duration.ofNanos(50_000))
+                                        .maximumExpectedValue(Duration.ofSeconds(30))
+                                        .register(registry))
                 .record(duration);
     }
 

@@ -1,5 +1,7 @@
 package dev.wasmbind.sidecar.runtime;
 
+import com.dylibso.chicory.log.Logger;
+import com.dylibso.chicory.log.SystemLogger;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -26,6 +28,12 @@ public final class GuestRunner {
 
     /** How much of STDERR an error message quotes (its end, where the reason usually is). */
     static final int STDERR_TAIL_BYTES = 1024;
+
+    /**
+     * One logger for all calls: without one, every WasiPreview1 build probes for Android with
+     * Class.forName, a failed class lookup that costs more than a tiny guest's whole run.
+     */
+    private static final Logger WASI_LOGGER = new SystemLogger();
 
     private final Clock clock;
 
@@ -68,7 +76,11 @@ public final class GuestRunner {
                         .withArguments(settings.argv(requestArgs))
                         .withThrowOnExit0(true);
         settings.env().forEach(options::withEnvironment);
-        try (var wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
+        try (var wasi =
+                WasiPreview1.builder()
+                        .withLogger(WASI_LOGGER)
+                        .withOptions(options.build())
+                        .build()) {
             Instance instance =
                     Instance.builder(compiled.module())
                             .withImportValues(

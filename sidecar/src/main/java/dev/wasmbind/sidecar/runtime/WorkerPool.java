@@ -1,15 +1,16 @@
 package dev.wasmbind.sidecar.runtime;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded pool guests run on, never the event loop. Each task gets a deadline: when it passes,
@@ -32,8 +33,13 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** How often the watchdog looks for expired deadlines; the timeout's precision. */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService timer;
+    private final Set<Deadline> running = ConcurrentHashMap.newKeySet();
+    private final Thread watchdog;
+    private volatile boolean closed;
 
     public WorkerPool(int threads, int queueCapacity) {
         var counter = new AtomicInteger();
@@ -49,13 +55,11 @@ public final class WorkerPool implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        this.timer =
-                Executors.newSingleThreadScheduledExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "wasm-deadline");
-                            t.setDaemon(true);
-                            return t;
-                        });
+        // One watchdog polling the running calls instead of a timer task per call: scheduling and
+        // cancelling a timer per call wakes a thread per call, which costs more than a tiny guest.
+        this.watchdog = new Thread(this::watch, "wasm-deadline");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     /** A pool sized for this machine: two workers per core, at least four. */
@@ -80,8 +84,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private <T> void runWithDeadline(Callable<T> task, Duration timeout, CompletableFuture<T> out) {
-        var guard = new Deadline(Thread.currentThread());
-        var alarm = timer.schedule(guard::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        var guard = new Deadline(Thread.currentThread(), System.nanoTime() + timeout.toNanos());
+        running.add(guard);
         try {
             T value = task.call();
             if (guard.finish()) {
@@ -92,21 +96,35 @@ public final class WorkerPool implements AutoCloseable {
         } catch (Throwable e) {
             out.completeExceptionally(guard.finish() ? e : new TimedOut(timeout));
         } finally {
-            alarm.cancel(false);
+            running.remove(guard);
             // An expired deadline interrupts inside the lock that finish() also takes, so the
             // flag is set by now if it ever will be: clear it for the next task.
             Thread.interrupted();
         }
     }
 
+    private void watch() {
+        while (!closed) {
+            LockSupport.parkNanos(TICK_NANOS);
+            long now = System.nanoTime();
+            for (Deadline deadline : running) {
+                if (now - deadline.expiresAt >= 0) {
+                    deadline.expire();
+                }
+            }
+        }
+    }
+
     /** Decides, under one lock, whether a task finished in time or was interrupted. */
     private static final class Deadline {
         private final Thread worker;
+        private final long expiresAt;
         private boolean done;
         private boolean expired;
 
-        Deadline(Thread worker) {
+        Deadline(Thread worker, long expiresAt) {
             this.worker = worker;
+            this.expiresAt = expiresAt;
         }
 
         synchronized void expire() {
@@ -133,7 +151,7 @@ public final class WorkerPool implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        closed = true;
         workers.shutdownNow();
     }
 }
