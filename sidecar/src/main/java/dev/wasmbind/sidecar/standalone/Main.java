@@ -7,9 +7,9 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -22,11 +22,13 @@ import picocli.CommandLine.Option;
 @Command(
         name = "wasmbind-sidecar",
         mixinStandardHelpOptions = true,
+        version = "wasmbind-sidecar 0.1.0",
         description =
                 "Runs WASI programs behind Dapr's output-binding HTTP API"
                         + " (POST /v1.0/bindings/{name}).")
 public final class Main implements Callable<Integer> {
 
+    static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
     @Option(
@@ -53,17 +55,32 @@ public final class Main implements Callable<Integer> {
             description = "The id /v1.0/metadata reports (default: ${DEFAULT-VALUE}).")
     String appId;
 
+    /** Log levels, as Dapr names them. */
+    enum LogLevel {
+        error,
+        warn,
+        info,
+        debug,
+        trace
+    }
+
+    /** Log line formats. */
+    enum LogFormat {
+        text,
+        json
+    }
+
     @Option(
             names = "--log-level",
             defaultValue = "info",
-            description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+            description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    LogLevel logLevel;
 
     @Option(
             names = "--log-format",
             defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    String logFormat;
+            description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
 
     // In-pod mode (a later issue): accepted so the injector's flags parse, refused below.
     @Option(names = "--modules-dir", hidden = true)
@@ -82,12 +99,15 @@ public final class Main implements Callable<Integer> {
     Integer grpcPort;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(
+                new CommandLine(new Main())
+                        .setCaseInsensitiveEnumValuesAllowed(true)
+                        .execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        configureLogging(logLevel, logFormat);
+        configureLogging(logLevel.name(), logFormat);
         Logger log = LoggerFactory.getLogger(Main.class);
         if (resources == null) {
             System.err.println(
@@ -95,12 +115,18 @@ public final class Main implements Callable<Integer> {
                             + " is not implemented yet; run standalone with --resources DIR");
             return EXIT_USAGE;
         }
-        StandaloneSidecar sidecar =
-                StandaloneSidecar.builder(resources)
-                        .withHost(listenAddress)
-                        .withPort(httpPort)
-                        .withAppId(appId)
-                        .start();
+        StandaloneSidecar sidecar;
+        try {
+            sidecar =
+                    StandaloneSidecar.builder(resources)
+                            .withHost(listenAddress)
+                            .withPort(httpPort)
+                            .withAppId(appId)
+                            .start();
+        } catch (IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return EXIT_FAILURE;
+        }
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
         log.atInfo()
                 .addKeyValue("port", sidecar.port())
@@ -124,11 +150,11 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Logback set up in code: one console appender, text or JSON lines. */
-    static void configureLogging(String level, String format) {
+    static void configureLogging(String level, LogFormat format) {
         var context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
         Encoder<ILoggingEvent> encoder;
-        if ("json".equals(format.toLowerCase(Locale.ROOT))) {
+        if (format == LogFormat.json) {
             var json = new JsonEncoder();
             json.setWithFormattedMessage(true);
             json.setWithMessage(false);
