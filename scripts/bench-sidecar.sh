@@ -20,6 +20,8 @@ for tool in wrk clang curl; do
 done
 
 mkdir -p "$OUT"
+# Everything printed also goes to $OUT/results.md.
+exec > >(tee "$OUT/results.md") 2>&1
 mvn -B -q -pl sidecar -am package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile="$(pwd)/$OUT/test.cp" -Dmdep.includeScope=test
 clang -O2 -o "$OUT/sha256-native" sidecar/src/test/wasm/sha256.c
@@ -81,21 +83,26 @@ wrk.method = "POST"
 wrk.body = '{"operation":"execute","data":"hello"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
-echo "## HTTP on loopback (wrk -t1 -c8, ${DURATION}s each, after a warm-up)"
+echo "## HTTP on loopback (wrk -t1, ${DURATION}s per run, after a warm-up)"
 wrk -t1 -c8 -d"$DURATION"s -s "$OUT/execute.lua" "http://127.0.0.1:$PORT/v1.0/bindings/tiny" >/dev/null
 wrk -t1 -c8 -d5s "http://127.0.0.1:$PORT/v1.0/healthz" >/dev/null
-for target in healthz execute healthz execute; do
-  if [ "$target" = healthz ]; then
-    result=$(wrk -t1 -c8 -d"$DURATION"s --latency "http://127.0.0.1:$PORT/v1.0/healthz")
+measure() { # connections target
+  local result
+  if [ "$2" = healthz ]; then
+    result=$(wrk -t1 -c"$1" -d"$DURATION"s --latency "http://127.0.0.1:$PORT/v1.0/healthz")
   else
-    result=$(wrk -t1 -c8 -d"$DURATION"s --latency -s "$OUT/execute.lua" "http://127.0.0.1:$PORT/v1.0/bindings/tiny")
+    result=$(wrk -t1 -c"$1" -d"$DURATION"s --latency -s "$OUT/execute.lua" "http://127.0.0.1:$PORT/v1.0/bindings/tiny")
   fi
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$result")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$result")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$result")
-  errors=$(grep -E "Non-2xx|Socket errors" <<<"$result" | tr '\n' ' ' || true)
-  echo "- $target: ${rps} req/s, p50 ${p50}, p99 ${p99} ${errors}"
+  echo "- $2, $1 connection(s): $(awk '/Requests\/sec/{print $2}' <<<"$result") req/s," \
+    "p50 $(awk '$1=="50%"{print $2}' <<<"$result"), p99 $(awk '$1=="99%"{print $2}' <<<"$result")" \
+    "$(grep -E "Non-2xx|Socket errors" <<<"$result" | tr '\n' ' ' || true)"
+}
+for round in 1 2; do
+  measure 8 healthz
+  measure 8 execute
 done
+measure 1 healthz
+measure 1 execute
 echo "- RSS after the HTTP runs: $(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status") MiB"
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$pid"; wait "$pid" 2>/dev/null || true
