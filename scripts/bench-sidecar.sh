@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 PORT="${BENCH_PORT:-3599}"
 # The flags of the README's run command (see docs/sidecar.md, "JVM flags").
-JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m}"
+JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
 OUT=sidecar/target/bench
 JAR=sidecar/target/wasmbind-sidecar.jar
 
@@ -62,20 +62,31 @@ spec:
 YAML
 done
 
-echo "## Start-up and memory (3 bindings)"
-for run in 1 2 3; do
+start_sidecar() { # extra JVM flags; sets pid and ready (ms from process start to healthz 204)
+  local start
   start=$(date +%s%N)
   # shellcheck disable=SC2086
-  java $JAVA_FLAGS -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
+  java $JAVA_FLAGS $1 -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.01; done
   ready=$(( ($(date +%s%N) - start) / 1000000 ))
-  rss_ready=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status")
+}
+rss() { awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status"; }
+
+echo "## Start-up and memory (3 bindings)"
+# A training run writes the class data sharing archive (as scripts/run-standalone.sh does).
+rm -f "$OUT/sidecar.jsa"
+start_sidecar "-XX:ArchiveClassesAtExit=$OUT/sidecar.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+curl -s -X POST "http://127.0.0.1:$PORT/v1.0/bindings/tiny" -d '{"operation":"execute","data":"x"}' >/dev/null
+sleep 3; kill "$pid"; wait "$pid" 2>/dev/null || true
+for cds in without with without with without with; do
+  if [ "$cds" = with ]; then start_sidecar "-XX:SharedArchiveFile=$OUT/sidecar.jsa"; else start_sidecar ""; fi
+  rss_ready=$(rss)
   sleep 5 # the background compiler finishes
-  rss_idle=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status")
-  echo "- run $run: ready ${ready} ms after process start; RSS ${rss_ready} MiB at ready, ${rss_idle} MiB idle 5 s later"
-  if [ "$run" -lt 3 ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  echo "- $cds CDS archive: ready ${ready} ms after process start; RSS ${rss_ready} MiB at ready, $(rss) MiB idle 5 s later"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
 done
+start_sidecar "-XX:SharedArchiveFile=$OUT/sidecar.jsa"
 echo
 
 cat > "$OUT/execute.lua" <<'LUA'
@@ -103,6 +114,6 @@ for round in 1 2; do
 done
 measure 1 healthz
 measure 1 execute
-echo "- RSS after the HTTP runs: $(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status") MiB"
+echo "- RSS after the HTTP runs: $(rss) MiB"
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$pid"; wait "$pid" 2>/dev/null || true
