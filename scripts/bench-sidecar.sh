@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 PORT="${BENCH_PORT:-3599}"
 # The flags of the README's run command (see docs/sidecar.md, "JVM flags").
-JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
+JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
 OUT=sidecar/target/bench
 JAR=sidecar/target/wasmbind-sidecar.jar
 

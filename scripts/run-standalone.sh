@@ -12,7 +12,7 @@ JAR=sidecar/target/wasmbind-sidecar.jar
 # the next runs (about half the start-up time). See docs/sidecar.md, "JVM flags".
 CDS=sidecar/target/wasmbind-sidecar.jsa
 # Small heap that shrinks back, serial GC, small stacks: a sidecar's footprint.
-JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
+JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
 
 if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -B -q -pl sidecar -am package -DskipTests

@@ -40,10 +40,6 @@ public final class BindingRegistry {
         return Optional.ofNullable(byName.get(name));
     }
 
-    public Optional<Binding> remove(String name) {
-        return Optional.ofNullable(byName.remove(name));
-    }
-
     /** All bindings, by name. */
     public List<Binding> all() {
         return byName.values().stream().sorted(Comparator.comparing(Binding::name)).toList();

@@ -110,6 +110,12 @@ public final class GuestRunner {
                     "STDOUT exceeded limits.maxResponseBytes ("
                             + settings.maxResponseBytes()
                             + " bytes); the guest was stopped");
+        } catch (OutOfMemoryError e) {
+            // Guest memory lives on the JVM heap: the heap must hold maxConcurrency x maxMemory.
+            throw new GuestFailure(
+                    Kind.MEMORY_LIMIT,
+                    "the sidecar's heap cannot hold the guest's memory; lower limits.maxMemory or"
+                            + " limits.maxConcurrency, or give the JVM more heap (-Xmx)");
         } catch (ChicoryInterruptedException e) {
             throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
         } catch (ChicoryException | StackOverflowError | ArithmeticException e) {

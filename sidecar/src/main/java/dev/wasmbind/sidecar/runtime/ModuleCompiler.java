@@ -4,7 +4,6 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasmbind.sidecar.runtime.CompiledModule.Engine;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -49,14 +48,5 @@ public final class ModuleCompiler {
         var factory = MachineFactoryCompiler.compile(module);
         LOG.info("compiled module {} in {} ms", digest, (System.nanoTime() - start) / 1_000_000);
         return new CompiledModule(digest, module, factory, Engine.COMPILER);
-    }
-
-    /** Forgets digests no binding uses any more (after a hot swap). */
-    public void retainOnly(Set<String> digests) {
-        byDigest.keySet().retainAll(digests);
-    }
-
-    public int size() {
-        return byDigest.size();
     }
 }

@@ -145,10 +145,6 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    public int activeCount() {
-        return workers.getActiveCount();
-    }
-
     @Override
     public void close() {
         closed = true;
