@@ -70,6 +70,7 @@ public final class GuestRunner {
         var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
         var options =
                 WasiOptions.builder()
+                        // STDIN is served by StdinReader; this stream is what poll_oneoff sees.
                         .withStdin(new ByteArrayInputStream(stdin))
                         .withStdout(stdout)
                         .withStderr(stderr)
@@ -85,7 +86,7 @@ public final class GuestRunner {
                     Instance.builder(compiled.module())
                             .withImportValues(
                                     ImportValues.builder()
-                                            .withFunctions(hostFunctions(wasi, settings))
+                                            .withFunctions(hostFunctions(wasi, settings, stdin))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
                             .withMemoryFactory(ByteArrayMemory::new)
@@ -127,18 +128,23 @@ public final class GuestRunner {
         return stdout.bytes();
     }
 
-    private List<ImportFunction> hostFunctions(WasiPreview1 wasi, RunSettings settings) {
+    private List<ImportFunction> hostFunctions(
+            WasiPreview1 wasi, RunSettings settings, byte[] stdin) {
+        StrictSandbox sandbox = settings.strictSandbox() ? new StrictSandbox(clock.millis()) : null;
         List<ImportFunction> functions = new ArrayList<>();
-        if (!settings.strictSandbox()) {
-            functions.addAll(List.of(wasi.toHostFunctions()));
-            return functions;
-        }
         for (HostFunction function : wasi.toHostFunctions()) {
-            if (!StrictSandbox.REPLACED.contains(function.name())) {
+            boolean replaced =
+                    function.name().equals(StdinReader.FUNCTION)
+                            || (sandbox != null
+                                    && StrictSandbox.REPLACED.contains(function.name()));
+            if (!replaced) {
                 functions.add(function);
             }
         }
-        functions.addAll(new StrictSandbox(clock.millis()).hostFunctions());
+        functions.add(new StdinReader(stdin).hostFunction());
+        if (sandbox != null) {
+            functions.addAll(sandbox.hostFunctions());
+        }
         return functions;
     }
 

@@ -48,6 +48,22 @@ class GuestRunnerTest {
     }
 
     @Test
+    void shouldStreamALargeStdinAcrossManyReads() throws Exception {
+        byte[] mebibyte = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(mebibyte);
+        String expected =
+                java.util.HexFormat.of()
+                        .formatHex(
+                                java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(mebibyte));
+
+        byte[] out =
+                RUNNER.run(compiled("sha256"), settings("sha256").build(), mebibyte, List.of());
+
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo(expected + "\n");
+    }
+
+    @Test
     void shouldPassProgramNameDefaultArgsRequestArgsAndEnv() throws GuestFailure {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("B", "two");
