@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
+import dev.wasmbind.sidecar.validate.ModuleValidator;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,6 +83,75 @@ class GuestRunnerTest {
                 .isInstanceOfSatisfying(
                         GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.EXIT))
                 .hasMessage("module closed with exit_code(3); stderr: it broke");
+    }
+
+    @Test
+    void shouldReportATrapAsAWasmError() throws Exception {
+        // A command module whose _start is a single `unreachable` instruction.
+        byte[] trap = {
+            0x00,
+            0x61,
+            0x73,
+            0x6d,
+            0x01,
+            0x00,
+            0x00,
+            0x00, // header
+            0x01,
+            0x04,
+            0x01,
+            0x60,
+            0x00,
+            0x00, // type () -> ()
+            0x03,
+            0x02,
+            0x01,
+            0x00, // one function of that type
+            0x05,
+            0x03,
+            0x01,
+            0x00,
+            0x01, // memory, 1 page
+            0x07,
+            0x13,
+            0x02, // two exports
+            0x06,
+            '_',
+            's',
+            't',
+            'a',
+            'r',
+            't',
+            0x00,
+            0x00,
+            0x06,
+            'm',
+            'e',
+            'm',
+            'o',
+            'r',
+            'y',
+            0x02,
+            0x00,
+            0x0a,
+            0x05,
+            0x01,
+            0x03,
+            0x00,
+            0x00,
+            0x0b // body: unreachable, end
+        };
+        var module = ModuleValidator.create().validate(trap).module();
+        CompiledModule compiled = new ModuleCompiler().compile("sha256:trap", module);
+
+        assertThatThrownBy(
+                        () ->
+                                RUNNER.run(
+                                        compiled, settings("trap").build(), new byte[0], List.of()))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.TRAP))
+                .hasMessageStartingWith("wasm error: ")
+                .hasMessageContaining("unreachable");
     }
 
     @Test
