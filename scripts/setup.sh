@@ -18,7 +18,9 @@ for arg in "$@"; do
         --wasm-toolchain)
             need clang clang
             need wasm-ld lld
-            [ -d /usr/share/wasi-sysroot ] || packages+=(wasi-libc)
+            need gcc gcc # the native sha256 baseline for the benchmark
+            # Debian's wasi-libc installs its sysroot under /usr/{include,lib}/wasm32-wasi
+            [ -f /usr/lib/wasm32-wasi/libc.a ] || packages+=(wasi-libc)
             ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
                 || packages+=(libclang-rt-dev-wasm32)
             ;;

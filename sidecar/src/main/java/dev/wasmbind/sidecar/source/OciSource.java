@@ -37,10 +37,12 @@ public final class OciSource implements ModuleSource {
 
     private final AddressGuard guard;
     private final Set<String> insecureRegistries;
+    private final boolean plainHttpForLoopback;
 
     private OciSource(Builder builder) {
         this.guard = builder.guard;
         this.insecureRegistries = Set.copyOf(builder.insecureRegistries);
+        this.plainHttpForLoopback = builder.plainHttpForLoopback;
     }
 
     public static Builder builder() {
@@ -115,8 +117,22 @@ public final class OciSource implements ModuleSource {
         } else if (credentials.bearerToken().isPresent()) {
             builder.withAuthToken(credentials.bearerToken().get());
         }
-        return builder.withInsecure(insecureRegistries.contains(host.toLowerCase(Locale.ROOT)))
-                .build();
+        return builder.withInsecure(isInsecure(host)).build();
+    }
+
+    private boolean isInsecure(String hostPort) {
+        return insecureRegistries.contains(hostPort.toLowerCase(Locale.ROOT))
+                || (plainHttpForLoopback && isLoopback(hostPort));
+    }
+
+    /** {@code localhost}, {@code 127.x.y.z} or {@code [::1]}, with or without a port. */
+    static boolean isLoopback(String hostPort) {
+        String host =
+                hostPort.startsWith("[")
+                        ? hostPort.substring(1, Math.max(1, hostPort.indexOf(']')))
+                        : hostPort.split(":", 2)[0];
+        host = host.toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     /** Username and password for {@code host}: basic credentials or the matching docker auth. */
@@ -277,8 +293,18 @@ public final class OciSource implements ModuleSource {
     public static final class Builder {
         private AddressGuard guard = AddressGuard.ALLOW_ALL;
         private Set<String> insecureRegistries = Set.of();
+        private boolean plainHttpForLoopback;
 
         private Builder() {}
+
+        /**
+         * Registries on loopback ({@code localhost:5000}, {@code 127.0.0.1:5000}) speak plain HTTP,
+         * as Docker assumes: the usual laptop registry has no certificate.
+         */
+        public Builder withPlainHttpForLoopback() {
+            this.plainHttpForLoopback = true;
+            return this;
+        }
 
         /** Checks the registry host before every fetch. */
         public Builder withGuard(AddressGuard guard) {

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmbind.sidecar.TestWasm;
+import dev.wasmbind.sidecar.binding.BindingLoader;
 import dev.wasmbind.sidecar.source.FetchException.Reason;
 import dev.wasmbind.sidecar.source.testing.LocalRegistry;
 import dev.wasmbind.sidecar.source.testing.OciPush;
 import dev.wasmbind.sidecar.source.testing.OciPush.LayerSpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -89,6 +91,22 @@ class OciSourceIT {
 
         assertThat(fetch("oci://" + open.hostPort() + "/plain/hello:latest").bytes())
                 .isEqualTo(WASM);
+    }
+
+    @Test
+    void shouldPullFromALoopbackRegistryOverPlainHttpInStandaloneMode() throws Exception {
+        OciPush.to(open).cncfWasm("wasm/standalone:v1", WASM);
+
+        FetchedModule module =
+                BindingLoader.standaloneFetcher(Path.of("."))
+                        .fetch(
+                                FetchRequest.of(
+                                        URI.create(
+                                                "oci://"
+                                                        + open.hostPort()
+                                                        + "/wasm/standalone:v1")));
+
+        assertThat(module.bytes()).isEqualTo(WASM);
     }
 
     @Test

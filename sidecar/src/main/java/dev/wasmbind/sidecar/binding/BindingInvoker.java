@@ -1,0 +1,131 @@
+package dev.wasmbind.sidecar.binding;
+
+import dev.wasmbind.sidecar.runtime.GuestFailure;
+import dev.wasmbind.sidecar.runtime.GuestRunner;
+import dev.wasmbind.sidecar.runtime.WorkerPool;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Calls a binding: looks it up, checks the operation and its concurrency limit, and runs the guest
+ * on the worker pool under the binding's timeout. Answers STDOUT, or fails with a {@link
+ * CallException} whose message is the part after Dapr's "error invoking output binding NAME: ".
+ */
+public final class BindingInvoker {
+
+    public static final String EXECUTE = "execute";
+
+    private final BindingRegistry registry;
+    private final WorkerPool pool;
+    private final GuestRunner runner;
+    private final BindingMetrics metrics;
+
+    public BindingInvoker(
+            BindingRegistry registry, WorkerPool pool, GuestRunner runner, BindingMetrics metrics) {
+        this.registry = registry;
+        this.pool = pool;
+        this.runner = runner;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Starts a call of a binding {@link #lookup} returned; the future completes on a worker thread.
+     *
+     * @param stdin what the guest reads (the request's data as daprd encodes it)
+     * @param requestArgs the request's {@code metadata.args}, split
+     */
+    public CompletableFuture<byte[]> invoke(
+            Binding.Ready binding, byte[] stdin, List<String> requestArgs) {
+        if (!binding.permits().tryAcquire()) {
+            return CompletableFuture.failedFuture(
+                    new CallException(
+                            Outcome.BUSY,
+                            "binding "
+                                    + binding.name()
+                                    + " is running its maximum of "
+                                    + binding.maxConcurrency()
+                                    + " concurrent calls (limits.maxConcurrency); retry later"));
+        }
+        AtomicInteger inflight = metrics.inflight(binding.name());
+        inflight.incrementAndGet();
+        return pool.submit(
+                        () ->
+                                runner.run(
+                                        binding.compiled(), binding.settings(), stdin, requestArgs),
+                        binding.timeout())
+                .handle(
+                        (stdout, error) -> {
+                            binding.permits().release();
+                            inflight.decrementAndGet();
+                            if (error == null) {
+                                return stdout;
+                            }
+                            throw new CompletionException(translate(binding, error));
+                        });
+    }
+
+    /** The binding called {@code name}, ready to run, or the reason it is not. */
+    public Binding.Ready lookup(String name, String operation) throws CallException {
+        Binding binding =
+                registry.get(name)
+                        .orElseThrow(
+                                () ->
+                                        new CallException(
+                                                Outcome.NOT_FOUND,
+                                                "couldn't find output binding " + name));
+        if (operation.isEmpty()) {
+            throw new CallException(
+                    Outcome.UNSUPPORTED_OPERATION, "operation field is missing from request");
+        }
+        if (binding instanceof Binding.Failed failed) {
+            throw new CallException(
+                    Outcome.NOT_LOADED, "binding " + name + " is not loaded: " + failed.reason());
+        }
+        if (!EXECUTE.equals(operation)) {
+            throw unsupported(name, operation);
+        }
+        return (Binding.Ready) binding;
+    }
+
+    private static CallException unsupported(String name, String operation) {
+        return new CallException(
+                Outcome.UNSUPPORTED_OPERATION,
+                "binding "
+                        + name
+                        + " does not support operation "
+                        + operation
+                        + ". supported operations:"
+                        + EXECUTE);
+    }
+
+    private static CallException translate(Binding.Ready binding, Throwable error) {
+        Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+        if (cause instanceof WorkerPool.TimedOut) {
+            return new CallException(
+                    Outcome.TIMEOUT,
+                    "timed out after "
+                            + binding.timeout().toMillis()
+                            + "ms (limits.timeout); the guest was stopped");
+        }
+        if (cause instanceof WorkerPool.Saturated saturated) {
+            return new CallException(Outcome.BUSY, saturated.getMessage() + "; retry later");
+        }
+        if (cause instanceof GuestFailure failure) {
+            Outcome outcome =
+                    switch (failure.kind()) {
+                        case EXIT -> Outcome.EXIT;
+                        case TRAP -> Outcome.TRAP;
+                        case RESPONSE_TOO_LARGE -> Outcome.RESPONSE_TOO_LARGE;
+                        case MEMORY_LIMIT -> Outcome.MEMORY_LIMIT;
+                        case INTERRUPTED -> Outcome.TIMEOUT;
+                    };
+            return new CallException(outcome, failure.getMessage());
+        }
+        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.wasmbind.sidecar.binding;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-binding call metrics: {@code wasmbind_binding_calls_total{binding,outcome}}, {@code
+ * wasmbind_binding_duration_seconds{binding}} (a histogram) and {@code
+ * wasmbind_binding_inflight{binding}}.
+ */
+public final class BindingMetrics {
+
+    /** The label of calls to names no binding has, so unknown names cannot grow the series. */
+    public static final String UNKNOWN_BINDING = "_unknown";
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+    // Looking meters up in the registry on every call costs more than the call's bookkeeping.
+    private final ConcurrentHashMap<String, Counter> calls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+
+    public BindingMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void record(String binding, Outcome outcome, Duration duration) {
+        calls.computeIfAbsent(
+                        binding + ' ' + outcome.label(), // names never hold spaces
+                        key ->
+                                Counter.builder("wasmbind.binding.calls")
+                                        .description("Calls of a binding by outcome")
+                                        .tags("binding", binding, "outcome", outcome.label())
+                                        .register(registry))
+                .increment();
+        durations
+                .computeIfAbsent(
+                        binding,
+                        key ->
+                                Timer.builder("wasmbind.binding.duration")
+                                        .description(
+                                                "Time from request to answer of a binding's calls")
+                                        .tags("binding", binding)
+                                        .publishPercentileHistogram()
+                                        .minimumExpectedValue(Duration.ofNanos(50_000))
+                                        .maximumExpectedValue(Duration.ofSeconds(30))
+                                        .register(registry))
+                .record(duration);
+    }
+
+    /** The in-flight counter of {@code binding}, registered on first use. */
+    public AtomicInteger inflight(String binding) {
+        return inflight.computeIfAbsent(
+                binding,
+                b -> {
+                    var count = new AtomicInteger();
+                    Gauge.builder("wasmbind.binding.inflight", count, AtomicInteger::get)
+                            .description("Calls of a binding running now")
+                            .tags("binding", b)
+                            .register(registry);
+                    return count;
+                });
+    }
+}

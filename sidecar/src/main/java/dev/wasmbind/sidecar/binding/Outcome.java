@@ -1,0 +1,23 @@
+package dev.wasmbind.sidecar.binding;
+
+import java.util.Locale;
+
+/** How a call ended; the {@code outcome} label of the call metrics. */
+public enum Outcome {
+    SUCCESS,
+    MALFORMED_REQUEST,
+    NOT_FOUND,
+    NOT_LOADED,
+    UNSUPPORTED_OPERATION,
+    REQUEST_TOO_LARGE,
+    BUSY,
+    TIMEOUT,
+    EXIT,
+    TRAP,
+    RESPONSE_TOO_LARGE,
+    MEMORY_LIMIT;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,315 @@
+package dev.wasmbind.sidecar.http;
+
+import dev.wasmbind.api.v1alpha1.Limits;
+import dev.wasmbind.sidecar.binding.Binding;
+import dev.wasmbind.sidecar.binding.BindingInvoker;
+import dev.wasmbind.sidecar.binding.BindingMetrics;
+import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.binding.CallException;
+import dev.wasmbind.sidecar.binding.Outcome;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dapr's HTTP API for output bindings, as far as this sidecar serves it: one route table, the body
+ * limit and envelope decoding as chained handlers, and Dapr's error bodies.
+ */
+public final class DaprHttpApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DaprHttpApi.class);
+
+    static final String ERR_MALFORMED_REQUEST = "ERR_MALFORMED_REQUEST";
+    static final String ERR_INVOKE_OUTPUT_BINDING = "ERR_INVOKE_OUTPUT_BINDING";
+    private static final String BODY = "wasmbind.body";
+    private static final String ENVELOPE = "wasmbind.envelope";
+    private static final String STARTED = "wasmbind.started";
+
+    private final BindingRegistry registry;
+    private final BindingInvoker invoker;
+    private final BindingMetrics metrics;
+    private final PrometheusMeterRegistry prometheus;
+    private final String appId;
+
+    public DaprHttpApi(
+            BindingRegistry registry,
+            BindingInvoker invoker,
+            BindingMetrics metrics,
+            PrometheusMeterRegistry prometheus,
+            String appId) {
+        this.registry = registry;
+        this.invoker = invoker;
+        this.metrics = metrics;
+        this.prometheus = prometheus;
+        this.appId = appId;
+    }
+
+    /** Starts the server on {@code host:port} (port 0 picks a free one). */
+    public Future<HttpServer> listen(Vertx vertx, String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(router(vertx))
+                .listen();
+    }
+
+    public Router router(Vertx vertx) {
+        Router router = Router.router(vertx);
+        for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT)) {
+            router.route(method, "/v1.0/bindings/:name")
+                    .handler(this::readBoundedBody)
+                    .handler(this::decodeEnvelope)
+                    .handler(this::handleInvoke);
+        }
+        router.get("/v1.0/healthz").handler(this::handleHealthz);
+        router.get("/v1.0/healthz/outbound").handler(this::handleHealthz);
+        router.get("/v1.0/metadata").handler(this::handleMetadata);
+        router.get("/metrics").handler(this::handleMetrics);
+        return router;
+    }
+
+    /**
+     * Reads the body up to the binding's {@code limits.maxRequestBytes} (the default for names that
+     * are not loaded), answering 413 as soon as it is exceeded.
+     */
+    private void readBoundedBody(RoutingContext ctx) {
+        ctx.put(STARTED, System.nanoTime());
+        String name = ctx.pathParam("name");
+        long limit =
+                registry.get(name)
+                        .filter(Binding.Ready.class::isInstance)
+                        .map(b -> ((Binding.Ready) b).maxRequestBytes())
+                        .orElse(Limits.DEFAULT_MAX_REQUEST_BYTES);
+        HttpServerRequest request = ctx.request();
+        String declared = request.getHeader("Content-Length");
+        if (declared != null && parseLong(declared) > limit) {
+            ctx.response().putHeader("Connection", "close");
+            tooLarge(ctx, name, parseLong(declared), limit);
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        request.handler(
+                chunk -> {
+                    if (ctx.response().ended()) {
+                        return;
+                    }
+                    body.appendBuffer(chunk);
+                    if (body.length() > limit) {
+                        ctx.response().putHeader("Connection", "close");
+                        tooLarge(ctx, name, body.length(), limit);
+                    }
+                });
+        request.endHandler(
+                v -> {
+                    if (!ctx.response().ended()) {
+                        ctx.put(BODY, body);
+                        ctx.next();
+                    }
+                });
+        request.exceptionHandler(
+                e -> LOG.debug("request body of {} failed: {}", name, e.toString()));
+        request.resume();
+    }
+
+    private void tooLarge(RoutingContext ctx, String name, long size, long limit) {
+        fail(
+                ctx,
+                name,
+                new CallException(
+                        Outcome.REQUEST_TOO_LARGE,
+                        "request body of "
+                                + (size > limit ? "at least " + size : size)
+                                + " bytes is larger than limits.maxRequestBytes ("
+                                + limit
+                                + " bytes)"));
+    }
+
+    private void decodeEnvelope(RoutingContext ctx) {
+        Buffer body = ctx.get(BODY);
+        try {
+            ctx.put(ENVELOPE, BindingRequest.parse(body.getBytes()));
+            ctx.next();
+        } catch (GoJsonException e) {
+            fail(
+                    ctx,
+                    ctx.pathParam("name"),
+                    new CallException(Outcome.MALFORMED_REQUEST, e.getMessage()));
+        }
+    }
+
+    private void handleInvoke(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        BindingRequest envelope = ctx.get(ENVELOPE);
+        Binding.Ready binding;
+        try {
+            binding = invoker.lookup(name, envelope.operation());
+        } catch (CallException e) {
+            fail(ctx, name, e);
+            return;
+        }
+        Context context = Vertx.currentContext();
+        invoker.invoke(binding, envelope.stdin(binding.rawData()), envelope.args())
+                .whenComplete(
+                        (stdout, error) ->
+                                context.runOnContext(
+                                        v -> {
+                                            if (error == null) {
+                                                succeed(ctx, name, stdout);
+                                            } else {
+                                                fail(ctx, name, callException(error));
+                                            }
+                                        }));
+    }
+
+    private void succeed(RoutingContext ctx, String name, byte[] stdout) {
+        ctx.response()
+                .setStatusCode(200)
+                .putHeader("Content-Type", "application/json")
+                .end(Buffer.buffer(stdout));
+        record(ctx, name, Outcome.SUCCESS, 200);
+    }
+
+    private void fail(RoutingContext ctx, String name, CallException error) {
+        int status = statusOf(error.outcome());
+        String code;
+        String message;
+        if (error.outcome() == Outcome.MALFORMED_REQUEST) {
+            code = ERR_MALFORMED_REQUEST;
+            message = "failed deserializing HTTP body: " + error.getMessage();
+        } else {
+            code = ERR_INVOKE_OUTPUT_BINDING;
+            message = "error invoking output binding " + name + ": " + error.getMessage();
+        }
+        if (status == 429) {
+            ctx.response().putHeader("Retry-After", "1");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errorCode", code);
+        body.put("message", message);
+        if (!ctx.response().ended()) {
+            ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(GoJson.marshal(body)));
+        }
+        record(ctx, name, error.outcome(), status);
+        LOG.atInfo()
+                .addKeyValue("binding", name)
+                .addKeyValue("outcome", error.outcome().label())
+                .addKeyValue("status", status)
+                .log("call failed: {}", message);
+    }
+
+    static int statusOf(Outcome outcome) {
+        return switch (outcome) {
+            case SUCCESS -> 200;
+            case MALFORMED_REQUEST -> 400;
+            case REQUEST_TOO_LARGE -> 413;
+            case BUSY -> 429;
+            case TIMEOUT -> 504;
+            case NOT_FOUND,
+                    NOT_LOADED,
+                    UNSUPPORTED_OPERATION,
+                    EXIT,
+                    TRAP,
+                    RESPONSE_TOO_LARGE,
+                    MEMORY_LIMIT ->
+                    500;
+        };
+    }
+
+    private void record(RoutingContext ctx, String name, Outcome outcome, int status) {
+        Long started = ctx.get(STARTED);
+        Duration took =
+                Duration.ofNanos(
+                        System.nanoTime() - (started == null ? System.nanoTime() : started));
+        String label = registry.get(name).isPresent() ? name : BindingMetrics.UNKNOWN_BINDING;
+        metrics.record(label, outcome, took);
+        LOG.atDebug()
+                .addKeyValue("binding", name)
+                .addKeyValue("outcome", outcome.label())
+                .addKeyValue("status", status)
+                .addKeyValue("micros", took.toNanos() / 1000)
+                .log("call");
+    }
+
+    private static CallException callException(Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof CallException call) {
+            return call;
+        }
+        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+    }
+
+    /** Dapr answers 204 when healthy; this sidecar listens only once its bindings are loaded. */
+    private void handleHealthz(RoutingContext ctx) {
+        ctx.response().setStatusCode(204).end();
+    }
+
+    /** Dapr's metadata shape; bindings that failed to load are listed with their reason. */
+    private void handleMetadata(RoutingContext ctx) {
+        List<Object> components = new ArrayList<>();
+        List<Object> bindings = new ArrayList<>();
+        for (Binding binding : registry.all()) {
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("name", binding.name());
+            status.put("url", binding.url());
+            if (binding instanceof Binding.Ready ready) {
+                components.add(
+                        Map.of(
+                                "name",
+                                ready.name(),
+                                "type",
+                                "bindings.wasm",
+                                "version",
+                                "v1",
+                                "capabilities",
+                                List.of()));
+                status.put("ready", Boolean.TRUE);
+                status.put("digest", ready.digest());
+            } else if (binding instanceof Binding.Failed failed) {
+                status.put("ready", Boolean.FALSE);
+                status.put("error", failed.reason());
+            }
+            bindings.add(status);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", appId);
+        body.put("runtimeVersion", "wasmbind");
+        body.put("enabledFeatures", List.of());
+        body.put("actors", List.of());
+        body.put("components", components);
+        body.put("extended", Map.of());
+        body.put("wasmBindings", bindings);
+        ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .end(Buffer.buffer(GoJson.marshal(body)));
+    }
+
+    private void handleMetrics(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(prometheus.scrape());
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.wasmbind.sidecar.runtime;
+
+import com.dylibso.chicory.log.Logger;
+import com.dylibso.chicory.log.SystemLogger;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
+import java.io.ByteArrayInputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one call of a compiled module on the calling thread: a fresh instance with fresh memory,
+ * STDIN from the request, STDOUT as the answer. Callers run it on a worker thread and interrupt
+ * that thread to stop a runaway guest.
+ */
+public final class GuestRunner {
+
+    /** How much of STDERR an error message quotes (its end, where the reason usually is). */
+    static final int STDERR_TAIL_BYTES = 1024;
+
+    /**
+     * One logger for all calls: without one, every WasiPreview1 build probes for Android with
+     * Class.forName, a failed class lookup that costs more than a tiny guest's whole run.
+     */
+    private static final Logger WASI_LOGGER = new SystemLogger();
+
+    private final Clock clock;
+
+    public GuestRunner() {
+        this(Clock.systemUTC());
+    }
+
+    /** With a clock for the strict sandbox's start time (tests). */
+    public GuestRunner(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Runs {@code _start} and returns STDOUT.
+     *
+     * @throws GuestFailure when the guest exits non-zero, traps, writes too much, does not fit the
+     *     memory cap or is interrupted
+     */
+    public byte[] run(
+            CompiledModule compiled, RunSettings settings, byte[] stdin, List<String> requestArgs)
+            throws GuestFailure {
+        int initialPages = compiled.initialPages();
+        if (initialPages > settings.maxMemoryPages()) {
+            throw new GuestFailure(
+                    Kind.MEMORY_LIMIT,
+                    "module needs "
+                            + initialPages
+                            + " wasm pages of memory to start, more than limits.maxMemory allows ("
+                            + settings.maxMemoryPages()
+                            + " pages of 64Ki)");
+        }
+        var stdout =
+                new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
+        var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
+        var options =
+                WasiOptions.builder()
+                        // STDIN is served by StdinReader; this stream is what poll_oneoff sees.
+                        .withStdin(new ByteArrayInputStream(stdin))
+                        .withStdout(stdout)
+                        .withStderr(stderr)
+                        .withArguments(settings.argv(requestArgs))
+                        .withThrowOnExit0(true);
+        settings.env().forEach(options::withEnvironment);
+        try (var wasi =
+                WasiPreview1.builder()
+                        .withLogger(WASI_LOGGER)
+                        .withOptions(options.build())
+                        .build()) {
+            Instance instance =
+                    Instance.builder(compiled.module())
+                            .withImportValues(
+                                    ImportValues.builder()
+                                            .withFunctions(hostFunctions(wasi, settings, stdin))
+                                            .build())
+                            .withMachineFactory(compiled.machineFactory())
+                            .withMemoryFactory(ByteArrayMemory::new)
+                            .withMemoryLimits(
+                                    new MemoryLimits(
+                                            initialPages,
+                                            Math.min(
+                                                    settings.maxMemoryPages(),
+                                                    compiled.declaredMaximumPages())))
+                            .withStart(false)
+                            .build();
+            instance.export("_start").apply();
+        } catch (WasiExitException e) {
+            if (e.exitCode() != 0) {
+                throw new GuestFailure(
+                        Kind.EXIT,
+                        "module closed with exit_code(" + e.exitCode() + ")" + stderrPart(stderr));
+            }
+        } catch (BoundedOutputStream.LimitExceeded e) {
+            throw new GuestFailure(
+                    Kind.RESPONSE_TOO_LARGE,
+                    "STDOUT exceeded limits.maxResponseBytes ("
+                            + settings.maxResponseBytes()
+                            + " bytes); the guest was stopped");
+        } catch (OutOfMemoryError e) {
+            // Guest memory lives on the JVM heap: the heap must hold maxConcurrency x maxMemory.
+            throw new GuestFailure(
+                    Kind.MEMORY_LIMIT,
+                    "the sidecar's heap cannot hold the guest's memory; lower limits.maxMemory or"
+                            + " limits.maxConcurrency, or give the JVM more heap (-Xmx)");
+        } catch (ChicoryInterruptedException e) {
+            throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
+        } catch (ChicoryException | StackOverflowError | ArithmeticException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
+            }
+            throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
+        }
+        return stdout.bytes();
+    }
+
+    private List<ImportFunction> hostFunctions(
+            WasiPreview1 wasi, RunSettings settings, byte[] stdin) {
+        StrictSandbox sandbox = settings.strictSandbox() ? new StrictSandbox(clock.millis()) : null;
+        List<ImportFunction> functions = new ArrayList<>();
+        for (HostFunction function : wasi.toHostFunctions()) {
+            boolean replaced =
+                    function.name().equals(StdinReader.FUNCTION)
+                            || (sandbox != null
+                                    && StrictSandbox.REPLACED.contains(function.name()));
+            if (!replaced) {
+                functions.add(function);
+            }
+        }
+        functions.add(new StdinReader(stdin).hostFunction());
+        if (sandbox != null) {
+            functions.addAll(sandbox.hostFunctions());
+        }
+        return functions;
+    }
+
+    private static String stderrPart(BoundedOutputStream stderr) {
+        String text = stderr.text();
+        return text.isEmpty() ? "" : "; stderr: " + text;
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return "call stack exhausted";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.wasmbind.sidecar.standalone;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.wasmbind.api.v1alpha1.WasmBinding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the WasmBinding resources of a folder: every {@code .yaml}/{@code .yml} file, each possibly
+ * holding several documents. Other kinds are skipped with a log line; a document that cannot be
+ * read becomes a {@link Found#problem()} so the caller can report it without stopping the others.
+ */
+public final class ResourceLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResourceLoader.class);
+
+    private final ObjectMapper yaml =
+            new ObjectMapper(new YAMLFactory())
+                    .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    /**
+     * One WasmBinding document found in a file.
+     *
+     * @param file the file it is in
+     * @param name the resource's metadata.name, or null when the document has none
+     * @param binding the resource, or null when it could not be read
+     * @param problem why it could not be read, or null
+     */
+    public record Found(Path file, String name, WasmBinding binding, String problem) {
+
+        /** The folder relative {@code file://} URLs of this resource resolve against. */
+        public Path baseDir() {
+            Path parent = file.toAbsolutePath().getParent();
+            return parent == null ? Path.of(".").toAbsolutePath() : parent;
+        }
+    }
+
+    public List<Found> load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a folder");
+        }
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files =
+                    listing.filter(Files::isRegularFile)
+                            .filter(
+                                    p -> {
+                                        String n = p.getFileName().toString();
+                                        return n.endsWith(".yaml") || n.endsWith(".yml");
+                                    })
+                            .sorted()
+                            .toList();
+        }
+        List<Found> found = new ArrayList<>();
+        for (Path file : files) {
+            found.addAll(loadFile(file));
+        }
+        return found;
+    }
+
+    List<Found> loadFile(Path file) {
+        List<Found> found = new ArrayList<>();
+        try (YAMLParser parser = (YAMLParser) yaml.getFactory().createParser(file.toFile())) {
+            var documents = yaml.readValues(parser, JsonNode.class);
+            while (documents.hasNextValue()) {
+                JsonNode document = documents.nextValue();
+                if (document == null || document.isNull() || document.isMissingNode()) {
+                    continue;
+                }
+                found.addAll(toBinding(file, document));
+            }
+        } catch (IOException | RuntimeException e) {
+            String problem = "cannot read " + file.getFileName() + ": " + firstLine(e.getMessage());
+            LOG.error(problem);
+            found.add(new Found(file, null, null, problem));
+        }
+        return found;
+    }
+
+    private List<Found> toBinding(Path file, JsonNode document) {
+        String kind = document.path("kind").asText("");
+        String name = document.path("metadata").path("name").asText(null);
+        String apiVersion = document.path("apiVersion").asText("");
+        if (!"WasmBinding".equals(kind)) {
+            LOG.info(
+                    "skipping {} in {}: not a WasmBinding",
+                    kind.isEmpty() ? "a document without kind" : "kind " + kind,
+                    file.getFileName());
+            return List.of();
+        }
+        if (!WasmBinding.API_VERSION.equals(apiVersion)) {
+            String problem =
+                    "WasmBinding in "
+                            + file.getFileName()
+                            + " has apiVersion '"
+                            + apiVersion
+                            + "'; this sidecar reads "
+                            + WasmBinding.API_VERSION;
+            LOG.error(problem);
+            return List.of(new Found(file, name, null, problem));
+        }
+        try {
+            if (document instanceof ObjectNode object) {
+                object.remove("status");
+            }
+            return List.of(
+                    new Found(file, name, yaml.treeToValue(document, WasmBinding.class), null));
+        } catch (IOException | IllegalArgumentException e) {
+            String problem =
+                    "WasmBinding "
+                            + (name == null ? "without a name" : name)
+                            + " in "
+                            + file.getFileName()
+                            + " is invalid: "
+                            + firstLine(e.getMessage());
+            LOG.error(problem);
+            return List.of(new Found(file, name, null, problem));
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,255 @@
+package dev.wasmbind.sidecar.standalone;
+
+import dev.wasmbind.sidecar.binding.Binding;
+import dev.wasmbind.sidecar.binding.BindingInvoker;
+import dev.wasmbind.sidecar.binding.BindingLoader;
+import dev.wasmbind.sidecar.binding.BindingMetrics;
+import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.http.DaprHttpApi;
+import dev.wasmbind.sidecar.runtime.CompiledModule;
+import dev.wasmbind.sidecar.runtime.GuestRunner;
+import dev.wasmbind.sidecar.runtime.ModuleCompiler;
+import dev.wasmbind.sidecar.runtime.WorkerPool;
+import dev.wasmbind.sidecar.validate.ModuleValidator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sidecar serving the WasmBindings of a folder: loads them all (in parallel, one failure never
+ * stops the others), then serves Dapr's HTTP API.
+ */
+public final class StandaloneSidecar implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StandaloneSidecar.class);
+
+    /** One background compiler thread, so that compiling leaves a core to serve calls. */
+    private static final Executor COMPILE_THREAD =
+            Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "wasm-compiler");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
+    private final Vertx vertx;
+    private final WorkerPool pool;
+    private final BindingRegistry registry;
+    private final HttpServer server;
+
+    private StandaloneSidecar(
+            Vertx vertx, WorkerPool pool, BindingRegistry registry, HttpServer server) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.registry = registry;
+        this.server = server;
+    }
+
+    public static Builder builder(Path resources) {
+        return new Builder(resources);
+    }
+
+    /** The port the HTTP API listens on. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    public BindingRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("shutdown was not clean: {}", e.toString());
+        } finally {
+            pool.close();
+        }
+    }
+
+    /**
+     * Loads every resource of the folder into {@code registry}; failures become failed bindings.
+     * With {@code interpretFirst} modules start on the interpreter (see {@link #compileAll}).
+     */
+    static void loadAll(
+            Path resources,
+            ModuleCompiler compiler,
+            BindingRegistry registry,
+            boolean interpretFirst)
+            throws IOException {
+        List<ResourceLoader.Found> found = new ResourceLoader().load(resources);
+        var validator = ModuleValidator.create();
+        Map<Path, BindingLoader> loaders = new HashMap<>();
+        List<CompletableFuture<Binding>> loads = new ArrayList<>();
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        var executor = Executors.newFixedThreadPool(threads);
+        try {
+            for (var item : found) {
+                if (item.binding() == null) {
+                    if (item.name() != null) {
+                        registry.put(new Binding.Failed(item.name(), "", item.problem()));
+                    }
+                    continue;
+                }
+                BindingLoader loader =
+                        loaders.computeIfAbsent(
+                                item.baseDir(),
+                                dir ->
+                                        new BindingLoader(
+                                                BindingLoader.standaloneFetcher(dir),
+                                                validator,
+                                                compiler));
+                loads.add(
+                        CompletableFuture.supplyAsync(
+                                () ->
+                                        interpretFirst
+                                                ? loader.loadInterpreted(item.binding())
+                                                : loader.load(item.binding()),
+                                executor));
+            }
+            for (var load : loads) {
+                Binding binding = load.join();
+                registry.put(binding)
+                        .ifPresent(
+                                previous ->
+                                        LOG.error(
+                                                "binding {} is defined more than once; the last"
+                                                        + " one read wins",
+                                                binding.name()));
+            }
+        } finally {
+            executor.shutdown();
+        }
+        if (registry.isEmpty()) {
+            LOG.warn("no WasmBinding found in {}", resources);
+        }
+    }
+
+    /**
+     * Compiles the modules of interpreted bindings in the background and swaps each compiled one
+     * in; calls already running finish on the interpreter. A module Chicory cannot compile stays on
+     * the interpreter (logged).
+     */
+    static void compileAll(BindingRegistry registry, ModuleCompiler compiler, Executor executor) {
+        for (Binding binding : registry.all()) {
+            if (binding instanceof Binding.Ready ready
+                    && ready.compiled().engine() == CompiledModule.Engine.INTERPRETER) {
+                compiler.compileLater(ready.digest(), ready.compiled().module(), executor)
+                        .whenComplete(
+                                (compiled, error) -> {
+                                    if (error != null) {
+                                        LOG.error(
+                                                "binding {} stays on the interpreter: compiling"
+                                                        + " failed: {}",
+                                                ready.name(),
+                                                error.toString());
+                                    } else if (registry.replace(
+                                            ready, ready.withModule(compiled))) {
+                                        LOG.info("binding {} now runs compiled", ready.name());
+                                    }
+                                });
+            }
+        }
+    }
+
+    static long uptimeMillis() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    public static final class Builder {
+        private final Path resources;
+        private String host = "127.0.0.1";
+        private int port = 3500;
+        private String appId = "wasmbind";
+        private boolean interpretFirst = true;
+
+        private Builder(Path resources) {
+            this.resources = resources;
+        }
+
+        public Builder withHost(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** The HTTP port; 0 picks a free one. */
+        public Builder withPort(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder withAppId(String appId) {
+            this.appId = appId;
+            return this;
+        }
+
+        /**
+         * True (the default): serve at once on the interpreter and compile in the background.
+         * False: compile every module before listening.
+         */
+        public Builder withInterpretFirst(boolean interpretFirst) {
+            this.interpretFirst = interpretFirst;
+            return this;
+        }
+
+        /** Loads the bindings and starts listening; returns once the API answers. */
+        public StandaloneSidecar start() throws IOException, InterruptedException {
+            LOG.debug("starting; JVM up {} ms", uptimeMillis());
+            // Vert.x takes a while to load: start it while the bindings load.
+            CompletableFuture<Vertx> vertxStarting =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    Vertx.vertx(
+                                            new VertxOptions()
+                                                    .setEventLoopPoolSize(2)
+                                                    .setWorkerPoolSize(2)));
+            var compiler = new ModuleCompiler();
+            var registry = new BindingRegistry();
+            loadAll(resources, compiler, registry, interpretFirst);
+            LOG.debug("bindings loaded; JVM up {} ms", uptimeMillis());
+            var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            var metrics = new BindingMetrics(prometheus);
+            WorkerPool pool = WorkerPool.forThisMachine();
+            var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
+            var api = new DaprHttpApi(registry, invoker, metrics, prometheus, appId);
+            // The event loop only parses and routes; guests run on the worker pool.
+            Vertx vertx = vertxStarting.join();
+            try {
+                HttpServer server =
+                        api.listen(vertx, host, port)
+                                .toCompletionStage()
+                                .toCompletableFuture()
+                                .get(30, TimeUnit.SECONDS);
+                LOG.debug("listening; JVM up {} ms", uptimeMillis());
+                compileAll(registry, compiler, COMPILE_THREAD);
+                return new StandaloneSidecar(vertx, pool, registry, server);
+            } catch (ExecutionException | TimeoutException e) {
+                vertx.close();
+                pool.close();
+                throw new IOException(
+                        "cannot listen on " + host + ":" + port + ": " + e.getCause(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.wasmbind.sidecar.binding;
+
+import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wasmbind.sidecar.runtime.GuestRunner;
+import dev.wasmbind.sidecar.runtime.RunSettings;
+import dev.wasmbind.sidecar.runtime.WorkerPool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BindingInvokerTest {
+
+    private final BindingRegistry registry = new BindingRegistry();
+    private final WorkerPool pool = new WorkerPool(4, 16);
+    private final BindingMetrics metrics = new BindingMetrics(new SimpleMeterRegistry());
+    private final BindingInvoker invoker =
+            new BindingInvoker(registry, pool, new GuestRunner(), metrics);
+
+    @AfterEach
+    void closePool() {
+        pool.close();
+    }
+
+    private static Binding.Ready ready(
+            String name, String module, Duration timeout, int maxConcurrency) {
+        return new Binding.Ready(
+                name,
+                "file://" + module + ".wasm",
+                compiled(module),
+                RunSettings.builder(module).build(),
+                timeout,
+                1024,
+                maxConcurrency,
+                false,
+                new Semaphore(maxConcurrency));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static CallException callFailure(Throwable thrown) {
+        return (CallException) (thrown instanceof CompletionException ? thrown.getCause() : thrown);
+    }
+
+    @Test
+    void shouldSwapInANewModuleWithoutDroppingTheCallInFlight() throws Exception {
+        registry.put(ready("svc", "sleep", Duration.ofSeconds(30), 4));
+        var inFlight = invoker.invoke(invoker.lookup("svc", "execute"), bytes(""), List.of("300"));
+
+        registry.put(ready("svc", "cat", Duration.ofSeconds(30), 4));
+        byte[] fromNew =
+                invoker.invoke(invoker.lookup("svc", "execute"), bytes("new"), List.of()).get();
+
+        assertThat(new String(fromNew, StandardCharsets.UTF_8)).isEqualTo("new");
+        assertThat(new String(inFlight.get(), StandardCharsets.UTF_8)).isEqualTo("slept\n");
+    }
+
+    @Test
+    void shouldRefuseACallBeyondMaxConcurrencyAndAcceptOneAfter() throws Exception {
+        Binding.Ready one = ready("one", "loop", Duration.ofMillis(300), 1);
+        registry.put(one);
+        var first = invoker.invoke(one, bytes(""), List.of());
+
+        assertThatThrownBy(() -> invoker.invoke(one, bytes(""), List.of()).join())
+                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.BUSY))
+                .hasMessageContaining("maximum of 1 concurrent calls");
+        assertThatThrownBy(first::join)
+                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.TIMEOUT))
+                .hasMessageContaining("timed out after 300ms");
+        assertThat(one.permits().availablePermits()).isEqualTo(1);
+        assertThat(metrics.inflight("one").get()).isZero();
+    }
+
+    @Test
+    void shouldNameAnUnknownBindingLikeDapr() {
+        assertThatThrownBy(() -> invoker.lookup("ghost", "execute"))
+                .isInstanceOfSatisfying(
+                        CallException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.NOT_FOUND))
+                .hasMessage("couldn't find output binding ghost");
+    }
+
+    @Test
+    void shouldRefuseAnOperationOtherThanExecute() {
+        registry.put(ready("svc", "cat", Duration.ofSeconds(5), 1));
+
+        assertThatThrownBy(() -> invoker.lookup("svc", "create"))
+                .hasMessage(
+                        "binding svc does not support operation create. supported"
+                                + " operations:execute");
+        assertThatThrownBy(() -> invoker.lookup("svc", ""))
+                .hasMessage("operation field is missing from request");
+    }
+
+    @Test
+    void shouldAnswerAFailedBindingsCallsWithItsReason() {
+        registry.put(new Binding.Failed("broken", "file://x.wasm", "file x.wasm does not exist"));
+
+        assertThatThrownBy(() -> invoker.lookup("broken", "execute"))
+                .isInstanceOfSatisfying(
+                        CallException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.NOT_LOADED))
+                .hasMessage("binding broken is not loaded: file x.wasm does not exist");
+    }
+}

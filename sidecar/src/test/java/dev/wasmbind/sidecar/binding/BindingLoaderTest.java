@@ -1,0 +1,138 @@
+package dev.wasmbind.sidecar.binding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmbind.api.v1alpha1.Limits;
+import dev.wasmbind.api.v1alpha1.WasmBinding;
+import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
+import dev.wasmbind.sidecar.runtime.CompiledTestModules;
+import dev.wasmbind.sidecar.runtime.ModuleCompiler;
+import dev.wasmbind.sidecar.source.Digests;
+import dev.wasmbind.sidecar.validate.ModuleValidator;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class BindingLoaderTest {
+
+    private static final BindingLoader LOADER =
+            new BindingLoader(
+                    BindingLoader.standaloneFetcher(CompiledTestModules.DIR),
+                    ModuleValidator.create(),
+                    new ModuleCompiler());
+
+    private static WasmBinding binding(String name, String url) {
+        return new WasmBinding(name, new WasmBindingSpec(url));
+    }
+
+    @Test
+    void shouldLoadABindingWithItsSettings() throws Exception {
+        WasmBinding resource = binding("echo", "file://cat.wasm");
+        resource.getSpec().setArgs(List.of("--x"));
+        resource.getSpec().setEnv(Map.of("K", "V"));
+        resource.getSpec().setRawData(true);
+        var limits = new Limits();
+        limits.setTimeout("1m30s");
+        limits.setMaxConcurrency(3);
+        limits.setMaxRequestBytes(new Quantity("1Ki"));
+        resource.getSpec().setLimits(limits);
+
+        Binding loaded = LOADER.load(resource);
+
+        assertThat(loaded).isInstanceOf(Binding.Ready.class);
+        var ready = (Binding.Ready) loaded;
+        byte[] bytes = Files.readAllBytes(CompiledTestModules.DIR.resolve("cat.wasm"));
+        assertThat(ready.digest()).isEqualTo("sha256:" + Digests.sha256Hex(bytes));
+        assertThat(ready.settings().argv(List.of("y"))).containsExactly("cat", "--x", "y");
+        assertThat(ready.settings().env()).containsEntry("K", "V");
+        assertThat(ready.timeout()).hasSeconds(90);
+        assertThat(ready.maxConcurrency()).isEqualTo(3);
+        assertThat(ready.permits().availablePermits()).isEqualTo(3);
+        assertThat(ready.maxRequestBytes()).isEqualTo(1024);
+        assertThat(ready.rawData()).isTrue();
+    }
+
+    @Test
+    void shouldFailWithTheReasonWhenTheModuleIsMissing() {
+        Binding loaded = LOADER.load(binding("gone", "file://nothing-here.wasm"));
+
+        assertThat(loaded).isInstanceOf(Binding.Failed.class);
+        assertThat(((Binding.Failed) loaded).reason()).contains("nothing-here.wasm does not exist");
+    }
+
+    @Test
+    void shouldFailWhenTheContentDoesNotMatchTheSha256Pin() {
+        WasmBinding resource = binding("pinned", "file://cat.wasm");
+        resource.getSpec().setSha256("0".repeat(64));
+
+        Binding loaded = LOADER.load(resource);
+
+        assertThat(((Binding.Failed) loaded).reason()).contains("but spec.sha256 pins");
+    }
+
+    @Test
+    void shouldFailForAModuleThatIsNotACommand() {
+        Binding loaded = LOADER.load(binding("lib", "file://reactor.wasm"));
+
+        assertThat(((Binding.Failed) loaded).reason()).contains("does not export function _start");
+    }
+
+    @Test
+    void shouldFailForAModuleWithImportsTheRuntimeLacks() {
+        Binding loaded = LOADER.load(binding("foreign", "file://unknown-import.wasm"));
+
+        assertThat(((Binding.Failed) loaded).reason())
+                .contains("module imports what the runtime does not provide");
+    }
+
+    @Test
+    void shouldFailWhenTheModuleCannotStartUnderMaxMemory() {
+        WasmBinding resource = binding("tiny", "file://cat.wasm");
+        var limits = new Limits();
+        limits.setMaxMemory(new Quantity("64Ki"));
+        resource.getSpec().setLimits(limits);
+
+        Binding loaded = LOADER.load(resource);
+
+        assertThat(((Binding.Failed) loaded).reason())
+                .startsWith("invalid spec: module needs")
+                .contains("more than limits.maxMemory allows (1 pages)");
+    }
+
+    @Test
+    void shouldFailForAMalformedTimeout() {
+        WasmBinding resource = binding("bad-timeout", "file://cat.wasm");
+        var limits = new Limits();
+        limits.setTimeout("soon");
+        resource.getSpec().setLimits(limits);
+
+        Binding loaded = LOADER.load(resource);
+
+        assertThat(((Binding.Failed) loaded).reason()).startsWith("invalid spec:");
+    }
+
+    @Test
+    void shouldFailForAnUnsupportedScheme() {
+        Binding loaded = LOADER.load(binding("ftp", "ftp://host/x.wasm"));
+
+        assertThat(((Binding.Failed) loaded).reason()).contains("is not supported here");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "file:///abs/path/hello.wasm, hello",
+        "file://rel/uppercase.wasm, uppercase",
+        "file://echo.wasm, echo",
+        "https://example.test/m/tool.wasm?v=1, tool",
+        "oci://registry.test/team/tool:1.0, tool",
+        "oci://registry.test/tool@sha256:abc, tool",
+    })
+    void shouldNameTheProgramAfterTheModuleFile(String url, String programName) {
+        assertThat(BindingLoader.programName(URI.create(url))).isEqualTo(programName);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.wasmbind.sidecar.runtime;
+
+import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
+import dev.wasmbind.sidecar.validate.ModuleValidator;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class GuestRunnerTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
+    private static final GuestRunner RUNNER = new GuestRunner(Clock.fixed(NOW, ZoneOffset.UTC));
+    private static final WorkerPool POOL = new WorkerPool(2, 8);
+
+    @AfterAll
+    static void closePool() {
+        POOL.close();
+    }
+
+    private static RunSettings.Builder settings(String program) {
+        return RunSettings.builder(program);
+    }
+
+    private static String run(String module, RunSettings settings, String stdin, String... args)
+            throws GuestFailure {
+        byte[] out =
+                RUNNER.run(
+                        compiled(module),
+                        settings,
+                        stdin.getBytes(StandardCharsets.UTF_8),
+                        List.of(args));
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldAnswerWithStdoutOfWhatItReadFromStdin() throws GuestFailure {
+        assertThat(run("cat", settings("cat").build(), "\"hello\"")).isEqualTo("\"hello\"");
+    }
+
+    @Test
+    void shouldStreamALargeStdinAcrossManyReads() throws Exception {
+        byte[] mebibyte = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(mebibyte);
+        String expected =
+                java.util.HexFormat.of()
+                        .formatHex(
+                                java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(mebibyte));
+
+        byte[] out =
+                RUNNER.run(compiled("sha256"), settings("sha256").build(), mebibyte, List.of());
+
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo(expected + "\n");
+    }
+
+    @Test
+    void shouldPassProgramNameDefaultArgsRequestArgsAndEnv() throws GuestFailure {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("B", "two");
+        env.put("A", "one");
+        RunSettings settings =
+                settings("env").withDefaultArgs(List.of("--spec")).withEnv(env).build();
+
+        String out = run("env", settings, "", "x", "");
+
+        assertThat(out).isEqualTo("A=one\nB=two\nenv\n--spec\nx\n\n");
+    }
+
+    @Test
+    void shouldReportANonZeroExitWithTheEndOfStderr() {
+        assertThatThrownBy(() -> run("fail", settings("fail").build(), "", "3", "it broke"))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.EXIT))
+                .hasMessage("module closed with exit_code(3); stderr: it broke");
+    }
+
+    @Test
+    void shouldReportATrapAsAWasmError() throws Exception {
+        // A command module whose _start is a single `unreachable` instruction.
+        byte[] trap = {
+            0x00,
+            0x61,
+            0x73,
+            0x6d,
+            0x01,
+            0x00,
+            0x00,
+            0x00, // header
+            0x01,
+            0x04,
+            0x01,
+            0x60,
+            0x00,
+            0x00, // type () -> ()
+            0x03,
+            0x02,
+            0x01,
+            0x00, // one function of that type
+            0x05,
+            0x03,
+            0x01,
+            0x00,
+            0x01, // memory, 1 page
+            0x07,
+            0x13,
+            0x02, // two exports
+            0x06,
+            '_',
+            's',
+            't',
+            'a',
+            'r',
+            't',
+            0x00,
+            0x00,
+            0x06,
+            'm',
+            'e',
+            'm',
+            'o',
+            'r',
+            'y',
+            0x02,
+            0x00,
+            0x0a,
+            0x05,
+            0x01,
+            0x03,
+            0x00,
+            0x00,
+            0x0b // body: unreachable, end
+        };
+        var module = ModuleValidator.create().validate(trap).module();
+        CompiledModule compiled = new ModuleCompiler().compile("sha256:trap", module);
+
+        assertThatThrownBy(
+                        () ->
+                                RUNNER.run(
+                                        compiled, settings("trap").build(), new byte[0], List.of()))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.TRAP))
+                .hasMessageStartingWith("wasm error: ")
+                .hasMessageContaining("unreachable");
+    }
+
+    @Test
+    void shouldStopAGuestWritingMoreThanMaxResponseBytes() {
+        RunSettings settings = settings("big-output").withMaxResponseBytes(1000).build();
+
+        assertThatThrownBy(() -> run("big-output", settings, "", "100000"))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.RESPONSE_TOO_LARGE))
+                .hasMessageContaining("limits.maxResponseBytes (1000 bytes)");
+    }
+
+    @Test
+    void shouldAllowOutputOfExactlyMaxResponseBytes() throws GuestFailure {
+        RunSettings settings = settings("big-output").withMaxResponseBytes(1000).build();
+
+        assertThat(run("big-output", settings, "", "1000")).hasSize(1000);
+    }
+
+    @Test
+    void shouldLetTheGuestGrowMemoryWithinTheCap() throws GuestFailure {
+        RunSettings settings = settings("grow").withMaxMemoryPages(1024).build();
+
+        assertThat(run("grow", settings, "", "16")).isEqualTo("ok\n");
+    }
+
+    @Test
+    void shouldFailAnAllocationBeyondTheMemoryCap() {
+        // 64 pages = 4 MiB: malloc of 16 MiB fails inside the guest, which exits 1.
+        RunSettings settings = settings("grow").withMaxMemoryPages(64).build();
+
+        assertThatThrownBy(() -> run("grow", settings, "", "16"))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.EXIT))
+                .hasMessageContaining("could not allocate 16 MiB");
+    }
+
+    @Test
+    void shouldRefuseToStartAModuleWhoseInitialMemoryExceedsTheCap() {
+        int initialPages = compiled("cat").initialPages();
+        RunSettings settings = settings("cat").withMaxMemoryPages(initialPages - 1).build();
+
+        assertThatThrownBy(() -> run("cat", settings, ""))
+                .isInstanceOfSatisfying(
+                        GuestFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.MEMORY_LIMIT));
+    }
+
+    @Test
+    void shouldGiveTheSameClocksAndRandomOnEveryCallInStrictSandbox() throws GuestFailure {
+        RunSettings strict = settings("clock-random").withStrictSandbox(true).build();
+
+        String first = run("clock-random", strict, "");
+        String second = run("clock-random", strict, "");
+
+        assertThat(first).isEqualTo(second);
+        long wholeSecondNanos = NOW.getEpochSecond() * 1_000_000_000L;
+        List<String> lines = first.lines().toList();
+        assertThat(lines.get(0)).isEqualTo(Long.toString(wholeSecondNanos));
+        // The monotonic clock starts at 0 and advances 1 ms per read.
+        assertThat(lines.subList(1, 3)).containsExactly("0", "1000000");
+    }
+
+    @Test
+    void shouldGiveRealRandomOutsideStrictSandbox() throws GuestFailure {
+        RunSettings loose = settings("clock-random").build();
+
+        String first = run("clock-random", loose, "").lines().toList().get(3);
+        String second = run("clock-random", loose, "").lines().toList().get(3);
+
+        assertThat(first).isNotEqualTo(second);
+    }
+
+    @Test
+    void shouldReturnFromSleepAtOnceInStrictSandbox() throws Exception {
+        RunSettings strict = settings("sleep").withStrictSandbox(true).build();
+
+        // An hour of sleep: a real sleep would hit the pool's deadline instead.
+        var call =
+                POOL.submit(
+                        () ->
+                                run(
+                                        "sleep",
+                                        strict,
+                                        "",
+                                        Long.toString(Duration.ofHours(1).toMillis())),
+                        Duration.ofSeconds(20));
+
+        assertThat(call.get()).isEqualTo("slept\n");
+    }
+}
