@@ -69,17 +69,13 @@ public final class SidecarInjector {
                                 + "\" is neither \"true\" nor \"false\"; the wasmbind sidecar was"
                                 + " not injected, set it to \"true\" to inject it");
             }
-            return new InjectionDecision(
-                    Outcome.NOT_REQUESTED,
-                    List.of(),
-                    warnings,
-                    Annotations.INJECT + " is not \"true\"");
+            return InjectionDecision.unchanged(
+                    Outcome.NOT_REQUESTED, warnings, Annotations.INJECT + " is not \"true\"");
         }
         PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
         if (hasSidecar(spec.getContainers()) || hasSidecar(spec.getInitContainers())) {
-            return new InjectionDecision(
+            return InjectionDecision.unchanged(
                     Outcome.ALREADY_INJECTED,
-                    List.of(),
                     warnings,
                     "the pod already has a " + SidecarConfig.CONTAINER_NAME + " container");
         }
@@ -89,7 +85,7 @@ public final class SidecarInjector {
             settings = PodSettings.from(annotations, config);
             checkPortIsFree(settings.httpPort(), spec);
         } catch (InvalidAnnotationException e) {
-            return new InjectionDecision(Outcome.DENIED, List.of(), warnings, e.getMessage());
+            return InjectionDecision.denied(e, warnings);
         }
 
         List<JsonPatchOperation> ops = new ArrayList<>();
@@ -107,7 +103,8 @@ public final class SidecarInjector {
                 Outcome.INJECTED,
                 ops,
                 warnings,
-                "injected " + SidecarConfig.CONTAINER_NAME + " " + config.injectorVersion());
+                "injected " + SidecarConfig.CONTAINER_NAME + " " + config.injectorVersion(),
+                null);
     }
 
     private static Map<String, String> annotations(Pod pod) {
