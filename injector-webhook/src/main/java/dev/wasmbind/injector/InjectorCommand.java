@@ -254,12 +254,10 @@ public final class InjectorCommand implements Callable<Integer> {
                 .addShutdownHook(
                         new Thread(
                                 () -> {
-                                    started.stop()
-                                            .eventually(() -> vertx.close())
-                                            .toCompletionStage()
-                                            .toCompletableFuture()
-                                            .completeOnTimeout(null, 5, TimeUnit.SECONDS)
-                                            .join();
+                                    // One after the other: a future of a closed Vert.x never
+                                    // completes.
+                                    await(started.stop());
+                                    await(vertx.close());
                                     if (k8s != null) {
                                         k8s.close();
                                     }
@@ -267,6 +265,13 @@ public final class InjectorCommand implements Callable<Integer> {
                                 }));
         stopped.await();
         return 0;
+    }
+
+    private static void await(io.vertx.core.Future<?> future) {
+        future.toCompletionStage()
+                .toCompletableFuture()
+                .completeOnTimeout(null, 5, TimeUnit.SECONDS)
+                .join();
     }
 
     private SidecarConfig sidecarConfig() {
