@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Admission latency and throughput of the injector over HTTPS on loopback, with wrk.
+#
+#   scripts/bench-injector.sh            # builds the jar if missing, prints the figures
+#   DURATION=60s scripts/bench-injector.sh
+#
+# Three runs against the jar started as documented (file TLS, native sidecar mode), each
+# POSTing the same full AdmissionReview (a Deployment's pod, annotated, so every request builds
+# a patch): a warm-up, a ~200 reviews/s run (wrk has no rate control: 4 connections each
+# waiting 20 ms between requests), and a saturation run; then one more review checks that the
+# server still answers correctly after saturation.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+JAR="$ROOT/injector-webhook/target/wasmbind-injector.jar"
+REVIEW="$ROOT/injector-webhook/src/test/resources/admission/pod-create-review.json"
+PORT="${PORT:-18443}"
+DURATION="${DURATION:-30s}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+if [[ ! -f "$JAR" ]]; then
+  (cd "$ROOT" && mvn -B -q -pl injector-webhook -am package -DskipTests)
+fi
+
+WORK="$(mktemp -d)"
+cleanup() {
+  if [[ -n "${PID:-}" ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+
+java -jar "$JAR" --host 127.0.0.1 --port "$PORT" \
+  --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" \
+  --sidecar-image example/wasmbind-sidecar:0.1.0 --native-sidecar >"$WORK/injector.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do
+  curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$WORK/injector.log"; exit 1; }
+
+cat >"$WORK/review.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open("$REVIEW", "rb"))
+wrk.body = f:read("*a")
+f:close()
+local pause = tonumber(os.getenv("PAUSE_MS") or "0")
+function delay() return pause end
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  io.write(string.format(
+    "RESULT requests=%d errors=%d non2xx=%d reviews_per_s=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.requests / secs,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(99.9) / 1000, latency.max / 1000))
+end
+LUA
+
+URL="https://127.0.0.1:$PORT/mutate"
+load() { echo "   load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "== warm-up (20s, 2 threads, 8 connections; not reported)"
+PAUSE_MS=0 wrk -t2 -c8 -d20s -s "$WORK/review.lua" "$URL" | grep RESULT
+echo "== ~200 reviews/s ($DURATION, 1 thread, 4 connections, 20 ms pause per connection)"
+load
+PAUSE_MS=20 wrk -t1 -c4 -d"$DURATION" -s "$WORK/review.lua" "$URL" | grep RESULT
+for c in 8 32 128; do
+  echo "== saturation ($DURATION, 2 threads, $c connections, no pause)"
+  load
+  PAUSE_MS=0 wrk -t2 -c"$c" -d"$DURATION" -s "$WORK/review.lua" "$URL" | grep RESULT
+done
+echo "== still answering after saturation"
+curl -sk -H 'Content-Type: application/json' --data-binary @"$REVIEW" "$URL" \
+  | grep -q '"patchType":"JSONPatch"' && echo "yes: review answered with a JSON patch"
+curl -sk "https://127.0.0.1:$PORT/metrics" | grep -E '^wasmbind_injector_(reviews|injections)_total'
