@@ -9,6 +9,7 @@ import dev.wasmbind.injector.admission.AdmissionServer;
 import dev.wasmbind.injector.patch.SidecarConfig;
 import dev.wasmbind.injector.patch.SidecarInjector;
 import dev.wasmbind.injector.tls.CertificateReloader;
+import dev.wasmbind.injector.tls.InvalidKeyMaterialException;
 import dev.wasmbind.injector.tls.KeyMaterialSource;
 import dev.wasmbind.injector.tls.PemFiles;
 import dev.wasmbind.injector.tls.SelfManagedCertificates;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,7 +198,6 @@ public final class InjectorCommand implements Callable<Integer> {
         configureLogging();
         Logger log = LoggerFactory.getLogger(InjectorCommand.class);
         SidecarConfig config;
-        KeyMaterialSource source;
         Duration reloadInterval;
         try {
             config = sidecarConfig();
@@ -207,35 +208,43 @@ public final class InjectorCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.vertx();
         KubernetesClient client = null;
-        AdmissionServer.Builder server =
-                AdmissionServer.builder()
-                        .vertx(vertx)
-                        .host(host)
-                        .port(port)
-                        .injector(new SidecarInjector(config))
-                        .registry(registry);
-        if (selfManagedTls) {
-            client = new KubernetesClientBuilder().build();
-            SelfManagedCertificates selfManaged =
-                    SelfManagedCertificates.builder()
-                            .client(client)
-                            .namespace(namespace)
-                            .secretName(tlsSecret)
-                            .serviceName(serviceName)
-                            .webhookConfigurationName(webhookConfiguration)
-                            .build();
-            server.readinessCheck(selfManaged::caBundleProblem);
-            source = selfManaged;
-        } else {
-            source = new PemFiles(tlsCert, tlsKey);
-        }
-        server.certificates(new CertificateReloader(vertx, source, reloadInterval, registry));
         AdmissionServer started;
         try {
+            AdmissionServer.Builder server =
+                    AdmissionServer.builder()
+                            .vertx(vertx)
+                            .host(host)
+                            .port(port)
+                            .injector(new SidecarInjector(config))
+                            .registry(registry);
+            KeyMaterialSource source;
+            if (selfManagedTls) {
+                client = new KubernetesClientBuilder().build();
+                SelfManagedCertificates selfManaged =
+                        SelfManagedCertificates.builder()
+                                .client(client)
+                                .namespace(namespace)
+                                .secretName(tlsSecret)
+                                .serviceName(serviceName)
+                                .webhookConfigurationName(webhookConfiguration)
+                                .build();
+                server.readinessCheck(selfManaged::caBundleProblem);
+                source = selfManaged;
+            } else {
+                source = new PemFiles(tlsCert, tlsKey);
+            }
+            server.certificates(new CertificateReloader(vertx, source, reloadInterval, registry));
             started = server.build().start().toCompletionStage().toCompletableFuture().get();
-        } catch (Exception e) {
-            log.error("Cannot start: {}", e.getCause() == null ? e : e.getCause().getMessage());
-            vertx.close();
+        } catch (Exception | LinkageError e) {
+            // Vert.x threads would keep a half-started JVM alive: close everything, exit 1.
+            Throwable cause =
+                    e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof InvalidKeyMaterialException) {
+                log.error("Cannot start: {}", cause.getMessage());
+            } else {
+                log.error("Cannot start: {}", cause.toString(), cause);
+            }
+            await(vertx.close());
             if (client != null) {
                 client.close();
             }

@@ -3,6 +3,7 @@ package dev.wasmbind.injector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wasmbind.injector.admission.ApiServerStyleClient.Answer;
 import dev.wasmbind.injector.patch.SidecarConfig;
 import dev.wasmbind.injector.patch.SidecarInjector;
 import dev.wasmbind.injector.tls.CertificateAuthority;
@@ -16,20 +17,11 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.ExecutionException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -172,58 +164,8 @@ class SelfManagedTlsIT {
                 .createOr(r -> r.update());
     }
 
-    record Answer(int statusCode, String body, X509Certificate certificate) {}
-
-    /**
-     * Over a new connection, as kube-apiserver calls: trusting only the caBundle and verifying the
-     * certificate for the Service's DNS name, while connecting to 127.0.0.1.
-     */
     private Answer get(String caPem, String path) throws Exception {
-        HttpClient http =
-                vertx.createHttpClient(
-                        new HttpClientOptions()
-                                .setSsl(true)
-                                .setVerifyHost(true)
-                                .setTrustOptions(
-                                        new PemTrustOptions().addCertValue(Buffer.buffer(caPem))));
-        try {
-            RequestOptions request =
-                    new RequestOptions()
-                            .setMethod(HttpMethod.GET)
-                            .setServer(SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))
-                            .setHost("wasmbind-injector.wasmbind.svc")
-                            .setPort(server.port())
-                            .setURI(path);
-            return http.request(request)
-                    .compose(
-                            req ->
-                                    req.send()
-                                            .compose(
-                                                    resp ->
-                                                            resp.body()
-                                                                    .map(
-                                                                            body ->
-                                                                                    new Answer(
-                                                                                            resp
-                                                                                                    .statusCode(),
-                                                                                            body
-                                                                                                    .toString(),
-                                                                                            peer(
-                                                                                                    req)))))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get();
-        } finally {
-            http.close();
-        }
-    }
-
-    private static X509Certificate peer(HttpClientRequest request) {
-        try {
-            return (X509Certificate) request.connection().peerCertificates().get(0);
-        } catch (SSLPeerUnverifiedException e) {
-            throw new IllegalStateException(e);
-        }
+        return ApiServerStyleClient.get(vertx, caPem, server.port(), path);
     }
 
     private static String decode(String b64) {
