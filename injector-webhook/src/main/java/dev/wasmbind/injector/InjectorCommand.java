@@ -28,7 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code java -jar wasmbind-injector.jar --port N --tls-cert F --tls-key F --sidecar-image I}. */
 @Command(
@@ -40,6 +42,8 @@ import picocli.CommandLine.Option;
 public final class InjectorCommand implements Callable<Integer> {
 
     private static final String ENV = "WASMBIND_INJECTOR_";
+
+    @Spec CommandSpec spec;
 
     @Option(
             names = "--port",
@@ -203,7 +207,7 @@ public final class InjectorCommand implements Callable<Integer> {
             config = sidecarConfig();
             reloadInterval = reloadInterval();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.vertx();
@@ -336,7 +340,7 @@ public final class InjectorCommand implements Callable<Integer> {
             }
             default ->
                     throw new CommandLine.ParameterException(
-                            new CommandLine(this), "--log-format must be text or json");
+                            spec.commandLine(), "--log-format must be text or json");
         }
         context.getLogger("dev.wasmbind").setLevel(Level.toLevel(logLevel, Level.INFO));
     }
