@@ -1,6 +1,7 @@
 package dev.wasmbind.injector.patch;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,7 @@ public final class SidecarConfig {
     public static final int DEFAULT_HTTP_PORT = 3500;
     public static final String DEFAULT_LOG_LEVEL = "info";
     public static final String TOKEN_AUDIENCE = "wasmbind";
+    private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
 
     private final String image;
     private final String imagePullPolicy;
@@ -180,6 +182,22 @@ public final class SidecarConfig {
             if (!PodSettings.LOG_LEVELS.contains(logLevel)) {
                 throw new IllegalArgumentException(
                         "log level '" + logLevel + "' is not one of " + PodSettings.LOG_LEVELS);
+            }
+            if (!PULL_POLICIES.contains(imagePullPolicy)) {
+                throw new IllegalArgumentException(
+                        "image pull policy '"
+                                + imagePullPolicy
+                                + "' is not one of "
+                                + PULL_POLICIES);
+            }
+            if (runAsUser <= 0) {
+                // runAsNonRoot rejects UID 0 at container start: fail here instead.
+                throw new IllegalArgumentException("the sidecar's UID must be above 0");
+            }
+            if (tokenExpirationSeconds < 600) {
+                // The API server refuses projected tokens shorter than 10 minutes.
+                throw new IllegalArgumentException(
+                        "the token expiration must be at least 600 seconds");
             }
             return new SidecarConfig(this);
         }
