@@ -4,6 +4,7 @@
 #   scripts/bench-injector.sh            # builds the jar if missing, prints the figures
 #   DURATION=60s scripts/bench-injector.sh
 #   NICE=-10 scripts/bench-injector.sh   # on a shared machine: give server and wrk priority
+#   JAVA_OPTS="-XX:+UseSerialGC -Xmx256m" scripts/bench-injector.sh   # JVM flags for the server
 #
 # Three runs against the jar started as documented (file TLS, native sidecar mode), each
 # POSTing the same full AdmissionReview (a Deployment's pod, annotated, so every request builds
@@ -36,7 +37,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 
 RUN=()
 if [[ -n "${NICE:-}" ]]; then RUN=(nice -n "$NICE"); fi
-"${RUN[@]}" java -jar "$JAR" --host 127.0.0.1 --port "$PORT" \
+# shellcheck disable=SC2086 # JAVA_OPTS holds several flags
+"${RUN[@]}" java ${JAVA_OPTS:-} -jar "$JAR" --host 127.0.0.1 --port "$PORT" \
   --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" \
   --sidecar-image example/wasmbind-sidecar:0.1.0 --native-sidecar >"$WORK/injector.log" 2>&1 &
 PID=$!
@@ -67,7 +69,7 @@ LUA
 
 URL="https://127.0.0.1:$PORT/mutate"
 load() { echo "   load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1), JAVA_OPTS='${JAVA_OPTS:-}'"
 echo "== warm-up (20s, 2 threads, 8 connections; not reported)"
 PAUSE_MS=0 "${RUN[@]}" wrk -t2 -c8 -d20s -s "$WORK/review.lua" "$URL" | grep RESULT
 echo "== ~200 reviews/s ($DURATION, 1 thread, 4 connections, 20 ms pause per connection)"
