@@ -1,0 +1,13 @@
+package dev.wasmbind.injector.patch;
+
+/** What the injector decided for one pod; also the metric label. */
+public enum Outcome {
+    INJECTED,
+    NOT_REQUESTED,
+    ALREADY_INJECTED,
+    DENIED;
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,175 @@
+package dev.wasmbind.injector.patch;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The sidecar settings of one pod: its annotations, validated, over the injector's defaults.
+ *
+ * <p>An explicit annotation is never changed. Defaults bend to it: a default request above an
+ * annotated limit is lowered to that limit, a default limit below an annotated request is raised to
+ * that request (the same rule Kubernetes applies when only a limit is given).
+ */
+public record PodSettings(
+        int httpPort,
+        String logLevel,
+        List<String> bindings,
+        Quantity cpuRequest,
+        Quantity cpuLimit,
+        Quantity memoryRequest,
+        Quantity memoryLimit) {
+
+    public static final List<String> LOG_LEVELS =
+            List.of("trace", "debug", "info", "warn", "error");
+
+    // Kubernetes' quantity grammar, without a sign: a sidecar resource is always positive.
+    private static final Pattern QUANTITY =
+            Pattern.compile(
+                    "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$");
+    private static final Pattern PORT = Pattern.compile("^[0-9]{1,5}$");
+    // A WasmBinding name is a DNS-1123 subdomain.
+    private static final Pattern RESOURCE_NAME =
+            Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
+    public static boolean isValidQuantity(String value) {
+        return QUANTITY.matcher(value).matches();
+    }
+
+    /** Reads and validates the pod's wasmbind.dev/* annotations over the config's defaults. */
+    public static PodSettings from(Map<String, String> annotations, SidecarConfig config)
+            throws InvalidAnnotationException {
+        Map<String, String> a = annotations == null ? Map.of() : annotations;
+        int port = port(a.get(Annotations.PORT));
+        String logLevel = logLevel(a.get(Annotations.LOG_LEVEL), config.logLevel());
+        List<String> bindings = bindings(a.get(Annotations.BINDINGS));
+        Quantity[] cpu =
+                requestAndLimit(
+                        a,
+                        Annotations.SIDECAR_CPU_REQUEST,
+                        Annotations.SIDECAR_CPU_LIMIT,
+                        config.cpuRequest(),
+                        config.cpuLimit());
+        Quantity[] memory =
+                requestAndLimit(
+                        a,
+                        Annotations.SIDECAR_MEMORY_REQUEST,
+                        Annotations.SIDECAR_MEMORY_LIMIT,
+                        config.memoryRequest(),
+                        config.memoryLimit());
+        return new PodSettings(port, logLevel, bindings, cpu[0], cpu[1], memory[0], memory[1]);
+    }
+
+    private static int port(String value) throws InvalidAnnotationException {
+        if (value == null) {
+            return SidecarConfig.DEFAULT_HTTP_PORT;
+        }
+        String v = value.trim();
+        if (PORT.matcher(v).matches()) {
+            int port = Integer.parseInt(v);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        }
+        throw new InvalidAnnotationException(
+                Annotations.PORT,
+                value,
+                "use a port number from 1 to 65535 (default "
+                        + SidecarConfig.DEFAULT_HTTP_PORT
+                        + "), e.g. \"3600\"");
+    }
+
+    private static String logLevel(String value, String defaultLevel)
+            throws InvalidAnnotationException {
+        if (value == null) {
+            return defaultLevel;
+        }
+        String level = value.trim().toLowerCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            throw new InvalidAnnotationException(
+                    Annotations.LOG_LEVEL, value, "use one of " + String.join(", ", LOG_LEVELS));
+        }
+        return level;
+    }
+
+    private static List<String> bindings(String value) throws InvalidAnnotationException {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        List<String> names =
+                Arrays.stream(value.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
+        for (String name : names) {
+            if (name.length() > 253 || !RESOURCE_NAME.matcher(name).matches()) {
+                throw new InvalidAnnotationException(
+                        Annotations.BINDINGS,
+                        value,
+                        "\""
+                                + name
+                                + "\" is not a WasmBinding name; list names separated by commas,"
+                                + " e.g. \"hello,resize-image\" (lower case letters, digits, '-' and"
+                                + " '.')");
+            }
+        }
+        return names;
+    }
+
+    private static Quantity[] requestAndLimit(
+            Map<String, String> a,
+            String requestKey,
+            String limitKey,
+            Quantity defaultRequest,
+            Quantity defaultLimit)
+            throws InvalidAnnotationException {
+        Quantity request = quantity(requestKey, a.get(requestKey));
+        Quantity limit = quantity(limitKey, a.get(limitKey));
+        if (request != null && limit != null) {
+            if (greater(request, limit)) {
+                throw new InvalidAnnotationException(
+                        requestKey,
+                        a.get(requestKey),
+                        "the request is above "
+                                + limitKey
+                                + " \""
+                                + a.get(limitKey)
+                                + "\"; make the request smaller than or equal to the limit");
+            }
+            return new Quantity[] {request, limit};
+        }
+        if (request != null) {
+            Quantity l =
+                    defaultLimit != null && greater(request, defaultLimit) ? request : defaultLimit;
+            return new Quantity[] {request, l};
+        }
+        if (limit != null) {
+            Quantity r =
+                    defaultRequest != null && greater(defaultRequest, limit)
+                            ? limit
+                            : defaultRequest;
+            return new Quantity[] {r, limit};
+        }
+        return new Quantity[] {defaultRequest, defaultLimit};
+    }
+
+    private static Quantity quantity(String key, String value) throws InvalidAnnotationException {
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim();
+        if (!isValidQuantity(v) || Quantity.getAmountInBytes(new Quantity(v)).signum() == 0) {
+            String example = key.contains("cpu") ? "\"250m\" or \"1\"" : "\"256Mi\" or \"1Gi\"";
+            throw new InvalidAnnotationException(
+                    key, value, "use a positive Kubernetes quantity, e.g. " + example);
+        }
+        return new Quantity(v);
+    }
+
+    private static boolean greater(Quantity a, Quantity b) {
+        return Quantity.getAmountInBytes(a).compareTo(Quantity.getAmountInBytes(b)) > 0;
+    }
+}

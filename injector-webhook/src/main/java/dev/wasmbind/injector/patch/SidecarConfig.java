@@ -1,0 +1,215 @@
+package dev.wasmbind.injector.patch;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the injector builds sidecars: set once from flags/env at start-up, the same for every pod.
+ * Per-pod settings come from annotations ({@link PodSettings}).
+ */
+public final class SidecarConfig {
+
+    public static final String CONTAINER_NAME = "wasmbind-sidecar";
+    public static final int DEFAULT_HTTP_PORT = 3500;
+    public static final String DEFAULT_LOG_LEVEL = "info";
+    public static final String TOKEN_AUDIENCE = "wasmbind";
+    private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+
+    private final String image;
+    private final String imagePullPolicy;
+    private final boolean nativeSidecar;
+    private final String moduleServiceUrl;
+    private final String injectorVersion;
+    private final String logLevel;
+    private final Quantity cpuRequest;
+    private final Quantity cpuLimit;
+    private final Quantity memoryRequest;
+    private final Quantity memoryLimit;
+    private final long runAsUser;
+    private final long tokenExpirationSeconds;
+
+    private SidecarConfig(Builder b) {
+        this.image = Objects.requireNonNull(b.image, "sidecar image is required");
+        this.imagePullPolicy = b.imagePullPolicy;
+        this.nativeSidecar = b.nativeSidecar;
+        this.moduleServiceUrl = b.moduleServiceUrl;
+        this.injectorVersion = b.injectorVersion;
+        this.logLevel = b.logLevel;
+        this.cpuRequest = b.cpuRequest;
+        this.cpuLimit = b.cpuLimit;
+        this.memoryRequest = b.memoryRequest;
+        this.memoryLimit = b.memoryLimit;
+        this.runAsUser = b.runAsUser;
+        this.tokenExpirationSeconds = b.tokenExpirationSeconds;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String image() {
+        return image;
+    }
+
+    public String imagePullPolicy() {
+        return imagePullPolicy;
+    }
+
+    /** Inject as an init container with restartPolicy Always (Kubernetes >= 1.29). */
+    public boolean nativeSidecar() {
+        return nativeSidecar;
+    }
+
+    /** The operator's module service URL, or null when not configured (then no arg is passed). */
+    public String moduleServiceUrl() {
+        return moduleServiceUrl;
+    }
+
+    public String injectorVersion() {
+        return injectorVersion;
+    }
+
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** Default resources; null means "not set" (no CPU limit by default, to avoid throttling). */
+    public Quantity cpuRequest() {
+        return cpuRequest;
+    }
+
+    public Quantity cpuLimit() {
+        return cpuLimit;
+    }
+
+    public Quantity memoryRequest() {
+        return memoryRequest;
+    }
+
+    public Quantity memoryLimit() {
+        return memoryLimit;
+    }
+
+    public long runAsUser() {
+        return runAsUser;
+    }
+
+    public long tokenExpirationSeconds() {
+        return tokenExpirationSeconds;
+    }
+
+    public static final class Builder {
+        private String image;
+        private String imagePullPolicy = "IfNotPresent";
+        private boolean nativeSidecar;
+        private String moduleServiceUrl;
+        private String injectorVersion = "dev";
+        private String logLevel = DEFAULT_LOG_LEVEL;
+        private Quantity cpuRequest = new Quantity("100m");
+        private Quantity cpuLimit;
+        private Quantity memoryRequest = new Quantity("128Mi");
+        private Quantity memoryLimit = new Quantity("512Mi");
+        private long runAsUser = 65532;
+        private long tokenExpirationSeconds = 3600;
+
+        private Builder() {}
+
+        public Builder image(String image) {
+            this.image = image;
+            return this;
+        }
+
+        public Builder imagePullPolicy(String imagePullPolicy) {
+            this.imagePullPolicy = imagePullPolicy;
+            return this;
+        }
+
+        public Builder nativeSidecar(boolean nativeSidecar) {
+            this.nativeSidecar = nativeSidecar;
+            return this;
+        }
+
+        public Builder moduleServiceUrl(String moduleServiceUrl) {
+            this.moduleServiceUrl =
+                    moduleServiceUrl == null || moduleServiceUrl.isBlank()
+                            ? null
+                            : moduleServiceUrl;
+            return this;
+        }
+
+        public Builder injectorVersion(String injectorVersion) {
+            this.injectorVersion = injectorVersion;
+            return this;
+        }
+
+        public Builder logLevel(String logLevel) {
+            this.logLevel = logLevel;
+            return this;
+        }
+
+        public Builder cpuRequest(String quantity) {
+            this.cpuRequest = optionalQuantity(quantity);
+            return this;
+        }
+
+        public Builder cpuLimit(String quantity) {
+            this.cpuLimit = optionalQuantity(quantity);
+            return this;
+        }
+
+        public Builder memoryRequest(String quantity) {
+            this.memoryRequest = optionalQuantity(quantity);
+            return this;
+        }
+
+        public Builder memoryLimit(String quantity) {
+            this.memoryLimit = optionalQuantity(quantity);
+            return this;
+        }
+
+        public Builder runAsUser(long runAsUser) {
+            this.runAsUser = runAsUser;
+            return this;
+        }
+
+        public Builder tokenExpirationSeconds(long tokenExpirationSeconds) {
+            this.tokenExpirationSeconds = tokenExpirationSeconds;
+            return this;
+        }
+
+        public SidecarConfig build() {
+            if (!PodSettings.LOG_LEVELS.contains(logLevel)) {
+                throw new IllegalArgumentException(
+                        "log level '" + logLevel + "' is not one of " + PodSettings.LOG_LEVELS);
+            }
+            if (!PULL_POLICIES.contains(imagePullPolicy)) {
+                throw new IllegalArgumentException(
+                        "image pull policy '"
+                                + imagePullPolicy
+                                + "' is not one of "
+                                + PULL_POLICIES);
+            }
+            if (runAsUser <= 0) {
+                // runAsNonRoot rejects UID 0 at container start: fail here instead.
+                throw new IllegalArgumentException("the sidecar's UID must be above 0");
+            }
+            if (tokenExpirationSeconds < 600) {
+                // The API server refuses projected tokens shorter than 10 minutes.
+                throw new IllegalArgumentException(
+                        "the token expiration must be at least 600 seconds");
+            }
+            return new SidecarConfig(this);
+        }
+
+        private static Quantity optionalQuantity(String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            if (!PodSettings.isValidQuantity(value)) {
+                throw new IllegalArgumentException("'" + value + "' is not a Kubernetes quantity");
+            }
+            return new Quantity(value);
+        }
+    }
+}
