@@ -81,3 +81,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "wasmbind.containerSecurityContext" -}}
 {{- toYaml .Values.containerSecurityContext -}}
 {{- end -}}
+
+{{/* Non-empty when sidecars are injected as native sidecars (init containers with
+     restartPolicy Always): sidecar.nativeSidecar true, or "auto" on Kubernetes 1.29 and later. */}}
+{{- define "wasmbind.sidecar.native" -}}
+{{- $native := .Values.sidecar.nativeSidecar -}}
+{{- if eq (toString $native) "auto" -}}
+{{- if semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version -}}true{{- end -}}
+{{- else if $native -}}
+true
+{{- end -}}
+{{- end -}}

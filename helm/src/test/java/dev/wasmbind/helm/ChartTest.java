@@ -113,7 +113,12 @@ class ChartTest {
         assertThat(config.getWebhooks().get(0).getClientConfig().getCaBundle()).isNull();
         assertThat(config.getMetadata().getAnnotations()).isNullOrEmpty();
         assertThat(chart.ofKind("Certificate")).isEmpty();
-        assertThat(args(injector(chart))).contains("--tls-mode=selfManaged");
+        assertThat(args(injector(chart)))
+                .contains(
+                        "--self-managed-tls",
+                        "--tls-secret=" + INJECTOR + "-tls",
+                        "--service-name=" + INJECTOR,
+                        "--webhook-configuration=" + INJECTOR);
         // ... and it may touch its own Secret and its own webhook configuration only.
         Role tls = chart.get("Role", INJECTOR + "-tls", Role.class);
         assertThat(tls.getRules())
@@ -153,7 +158,11 @@ class ChartTest {
         // cert-manager owns the Secret: no RBAC for the injector to write it.
         assertThat(chart.ofKind("Role")).noneMatch(r -> r.toString().contains("secrets"));
         Deployment injector = injector(chart);
-        assertThat(args(injector)).contains("--tls-mode=certManager");
+        assertThat(args(injector))
+                .contains(
+                        "--tls-cert=/var/run/wasmbind/tls/tls.crt",
+                        "--tls-key=/var/run/wasmbind/tls/tls.key")
+                .doesNotContain("--self-managed-tls");
         assertThat(injector.getSpec().getTemplate().getSpec().getVolumes())
                 .filteredOn(v -> v.getSecret() != null)
                 .anySatisfy(
@@ -248,6 +257,52 @@ class ChartTest {
                 .isEqualTo("registry.example/team/wasmbind-injector:1.2.3");
         assertThat(args(injector(chart)))
                 .contains("--sidecar-image=registry.example/custom/sidecar@sha256:abc");
+    }
+
+    @Test
+    void shouldPassSidecarDefaultsToTheInjector() {
+        RenderedChart chart =
+                RenderedChart.with(
+                        Map.of(
+                                "sidecar.resources.limits.cpu", "1",
+                                "sidecar.logLevel", "debug",
+                                "operator.moduleServicePort", "9443"));
+
+        assertThat(args(injector(chart)))
+                .contains(
+                        "--sidecar-cpu-request=100m",
+                        "--sidecar-memory-limit=512Mi",
+                        "--sidecar-cpu-limit=1",
+                        "--sidecar-log-level=debug",
+                        "--module-service=https://"
+                                + OPERATOR
+                                + "."
+                                + RenderedChart.NAMESPACE
+                                + ".svc:9443");
+    }
+
+    @Test
+    void shouldInjectNativeSidecarsOnlyWhereTheClusterHasThem() {
+        assertThat(args(injector(RenderedChart.forKubeVersion("1.28.0", Map.of()))))
+                .doesNotContain("--native-sidecar");
+        assertThat(args(injector(RenderedChart.forKubeVersion("1.31.4", Map.of()))))
+                .contains("--native-sidecar");
+        assertThat(
+                        args(
+                                injector(
+                                        RenderedChart.forKubeVersion(
+                                                "1.31.4",
+                                                Map.of("sidecar.nativeSidecar", "false")))))
+                .doesNotContain("--native-sidecar");
+    }
+
+    @Test
+    void shouldProbeTheInjectorOverHttps() {
+        Container injector = mainContainer(injector(RenderedChart.withDefaults()));
+
+        assertThat(injector.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(injector.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(injector.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     }
 
     @Test

@@ -45,6 +45,18 @@ final class RenderedChart {
         return parse(template.call());
     }
 
+    /** Renders as for a cluster of that version (helm template assumes an old one otherwise). */
+    static RenderedChart forKubeVersion(String kubeVersion, Map<String, String> values) {
+        TemplateCommand template =
+                new Helm(chartDir())
+                        .template()
+                        .withName(RELEASE)
+                        .withNamespace(NAMESPACE)
+                        .withKubeVersion(kubeVersion);
+        new LinkedHashMap<>(values).forEach(template::set);
+        return parse(template.call());
+    }
+
     static RenderedChart withValuesFile(Path valuesFile) {
         return parse(
                 new Helm(chartDir())
