@@ -51,13 +51,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* The injector's TLS mode, refusing anything but the two supported ones. */}}
+{{/* The injector's TLS mode (values.schema.json allows selfManaged and certManager only). */}}
 {{- define "wasmbind.injector.tlsMode" -}}
-{{- $mode := .Values.injector.tls.mode -}}
-{{- if not (has $mode (list "selfManaged" "certManager")) -}}
-{{- fail (printf "injector.tls.mode must be selfManaged or certManager, not %q" $mode) -}}
-{{- end -}}
-{{- $mode -}}
+{{- .Values.injector.tls.mode -}}
 {{- end -}}
 
 {{- define "wasmbind.injector.tlsSecret" -}}

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ChartTest {
@@ -186,11 +187,19 @@ class ChartTest {
         assertThat(chart.ofKind("Issuer")).isEmpty();
     }
 
-    @Test
-    void shouldRefuseAnUnknownTlsMode() {
-        assertThatThrownBy(() -> RenderedChart.with(Map.of("injector.tls.mode", "manual")))
+    @ParameterizedTest
+    @CsvSource({
+        "injector.tls.mode, manual, /injector/tls/mode",
+        "injector.webhook.failurePolicy, Sometimes, /injector/webhook/failurePolicy",
+        "injector.webhook.timeoutSeconds, 60, /injector/webhook/timeoutSeconds",
+        "sidecar.nativeSidecar, maybe, /sidecar/nativeSidecar",
+        "operator.logLevel, loud, /operator/logLevel"
+    })
+    void shouldRefuseInvalidValuesNamingTheValue(String key, String value, String where) {
+        assertThatThrownBy(() -> RenderedChart.with(Map.of(key, value)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("injector.tls.mode must be selfManaged or certManager");
+                .hasMessageContaining("values don't meet the specifications")
+                .hasMessageContaining(where);
     }
 
     @ParameterizedTest
