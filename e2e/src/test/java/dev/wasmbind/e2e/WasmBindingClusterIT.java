@@ -231,8 +231,6 @@ class WasmBindingClusterIT {
                         .set("operator.image", images.operator())
                         .set("injector.image", images.injector())
                         .set("sidecar.image", images.sidecar())
-                        // the test's module server is inside the cluster
-                        .set("operator.fetch.allowPrivateNetworks", "true")
                         .waitReady()
                         .withTimeout((int) SLOW.toSeconds());
         for (Map.Entry<String, String> extra : extraHelmValues().entrySet()) {

@@ -274,20 +274,14 @@ class ChartTest {
                 RenderedChart.with(
                         Map.of(
                                 "sidecar.resources.limits.cpu", "1",
-                                "sidecar.logLevel", "debug",
-                                "operator.moduleServicePort", "9443"));
+                                "sidecar.logLevel", "debug"));
 
         assertThat(args(injector(chart)))
                 .contains(
                         "--sidecar-cpu-request=100m",
                         "--sidecar-memory-limit=512Mi",
                         "--sidecar-cpu-limit=1",
-                        "--sidecar-log-level=debug",
-                        "--module-service=https://"
-                                + OPERATOR
-                                + "."
-                                + RenderedChart.NAMESPACE
-                                + ".svc:9443");
+                        "--sidecar-log-level=debug");
     }
 
     @Test
@@ -336,11 +330,41 @@ class ChartTest {
     }
 
     @Test
+    void shouldPassTheFetchPolicyToTheOperator(@TempDir Path dir) throws IOException {
+        Path values = dir.resolve("values.yaml");
+        Files.writeString(
+                values,
+                "operator:\n"
+                        + "  watchNamespaces: [team-a, team-b]\n"
+                        + "  fetch:\n"
+                        + "    denyCidrs: [10.0.0.0/8]\n"
+                        + "    allowHosts: [registry.internal]\n"
+                        + "    insecureRegistries: [\"registry.internal:5000\"]\n"
+                        + "  extraArgs: [--gc-grace=2h]\n");
+
+        List<String> args = args(operator(RenderedChart.withValuesFile(values)));
+
+        assertThat(args)
+                .contains(
+                        "--namespaces=team-a,team-b",
+                        "--deny-cidrs=10.0.0.0/8",
+                        "--allow-hosts=registry.internal",
+                        "--insecure-registries=registry.internal:5000",
+                        "--max-module-size=64Mi",
+                        "--leader-election",
+                        "--lease-name=" + OPERATOR,
+                        "--gc-grace=2h")
+                .noneMatch(arg -> arg.startsWith("--allow-cidrs"));
+    }
+
+    @Test
     void shouldDropLeaderElectionWhenDisabled() {
         RenderedChart chart = RenderedChart.with(Map.of("operator.leaderElection", "false"));
 
         assertThat(chart.has("Role", OPERATOR + "-leader-election")).isFalse();
-        assertThat(args(operator(chart))).doesNotContain("--leader-election");
+        assertThat(args(operator(chart)))
+                .contains("--no-leader-election")
+                .doesNotContain("--leader-election");
     }
 
     @Test
