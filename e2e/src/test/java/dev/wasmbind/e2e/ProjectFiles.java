@@ -55,8 +55,12 @@ final class ProjectFiles {
                                                 + ": build the crds module first (-am)"));
     }
 
+    Path exampleBindings() {
+        return root.resolve("examples/bindings");
+    }
+
     Path exampleBinding(String name) {
-        return root.resolve("examples/bindings/" + name + ".yaml");
+        return exampleBindings().resolve(name + ".yaml");
     }
 
     Path exampleModule(String name) {
