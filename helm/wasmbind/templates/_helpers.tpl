@@ -63,7 +63,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Namespaces the webhook never sees: kube-system, the release's own, and the extra ones. */}}
 {{- define "wasmbind.injector.excludedNamespaces" -}}
 {{- $excluded := list "kube-system" .Release.Namespace -}}
-{{- range .Values.injector.webhook.excludedNamespaces -}}
+{{- range .Values.injector.excludedNamespaces -}}
 {{- $excluded = append $excluded . -}}
 {{- end -}}
 {{- toJson (uniq $excluded) -}}
@@ -79,9 +79,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* Non-empty when sidecars are injected as native sidecars (init containers with
-     restartPolicy Always): sidecar.nativeSidecar true, or "auto" on Kubernetes 1.29 and later. */}}
+     restartPolicy Always): injector.nativeSidecar true, or "auto" on Kubernetes 1.29 and later. */}}
 {{- define "wasmbind.sidecar.native" -}}
-{{- $native := .Values.sidecar.nativeSidecar -}}
+{{- $native := .Values.injector.nativeSidecar -}}
 {{- if eq (toString $native) "auto" -}}
 {{- if semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version -}}true{{- end -}}
 {{- else if $native -}}

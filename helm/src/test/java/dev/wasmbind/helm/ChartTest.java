@@ -90,9 +90,8 @@ class ChartTest {
         Files.writeString(
                 values,
                 "injector:\n"
-                        + "  webhook:\n"
-                        + "    failurePolicy: Fail\n"
-                        + "    excludedNamespaces: [monitoring, kube-system]\n");
+                        + "  failurePolicy: Fail\n"
+                        + "  excludedNamespaces: [monitoring, kube-system]\n");
 
         MutatingWebhook webhook = webhook(RenderedChart.withValuesFile(values));
 
@@ -127,10 +126,10 @@ class ChartTest {
                         rule -> {
                             assertThat(rule.getResources()).containsExactly("secrets");
                             assertThat(rule.getResourceNames()).containsExactly(INJECTOR + "-tls");
-                            assertThat(rule.getVerbs()).contains("get", "update");
+                            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
                         });
         ClusterRole webhookRole =
-                chart.get("ClusterRole", INJECTOR + "-webhook", ClusterRole.class);
+                chart.get("ClusterRole", INJECTOR + "-cabundle", ClusterRole.class);
         assertThat(webhookRole.getRules())
                 .singleElement()
                 .satisfies(
@@ -138,7 +137,7 @@ class ChartTest {
                             assertThat(rule.getResources())
                                     .containsExactly("mutatingwebhookconfigurations");
                             assertThat(rule.getResourceNames()).containsExactly(INJECTOR);
-                            assertThat(rule.getVerbs()).contains("get", "patch");
+                            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
                         });
     }
 
@@ -190,9 +189,9 @@ class ChartTest {
     @ParameterizedTest
     @CsvSource({
         "injector.tls.mode, manual, /injector/tls/mode",
-        "injector.webhook.failurePolicy, Sometimes, /injector/webhook/failurePolicy",
-        "injector.webhook.timeoutSeconds, 60, /injector/webhook/timeoutSeconds",
-        "sidecar.nativeSidecar, maybe, /sidecar/nativeSidecar",
+        "injector.failurePolicy, Sometimes, /injector/failurePolicy",
+        "injector.timeoutSeconds, 60, /injector/timeoutSeconds",
+        "injector.nativeSidecar, maybe, /injector/nativeSidecar",
         "operator.logLevel, loud, /operator/logLevel"
     })
     void shouldRefuseInvalidValuesNamingTheValue(String key, String value, String where) {
@@ -295,7 +294,7 @@ class ChartTest {
                                 injector(
                                         RenderedChart.forKubeVersion(
                                                 "1.31.4",
-                                                Map.of("sidecar.nativeSidecar", "false")))))
+                                                Map.of("injector.nativeSidecar", "false")))))
                 .doesNotContain("--native-sidecar");
     }
 
