@@ -101,6 +101,19 @@ class ChartTest {
     }
 
     @Test
+    void shouldKeepOneInjectorThroughDrainsWhenThereAreSeveral() {
+        assertThat(RenderedChart.withDefaults().ofKind("PodDisruptionBudget")).isEmpty();
+
+        JsonNode budget =
+                RenderedChart.with(Map.of("injector.replicas", "2"))
+                        .get("PodDisruptionBudget", INJECTOR);
+
+        assertThat(budget.at("/spec/minAvailable").asInt()).isEqualTo(1);
+        assertThat(budget.at("/spec/selector/matchLabels/app.kubernetes.io~1component").asText())
+                .isEqualTo("injector");
+    }
+
+    @Test
     void shouldLetTheInjectorManageItsOwnCaByDefault() {
         RenderedChart chart = RenderedChart.withDefaults();
         MutatingWebhookConfiguration config =
