@@ -387,10 +387,13 @@ class ChartTest {
                 Files.isDirectory(crds) && !isEmpty(crds),
                 "helm/wasmbind/crds/ is empty until the operator's generated CRD is merged");
 
-        assertThat(
-                        RenderedChart.withDefaults()
-                                .has("CustomResourceDefinition", "wasmbindings.wasmbind.dev"))
-                .isTrue();
+        JsonNode crd =
+                RenderedChart.crds().get("CustomResourceDefinition", "wasmbindings.wasmbind.dev");
+
+        assertThat(crd.at("/spec/group").asText()).isEqualTo("wasmbind.dev");
+        assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
+        assertThat(crd.at("/spec/versions/0/name").asText()).isEqualTo("v1alpha1");
+        assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -67,6 +67,11 @@ final class RenderedChart {
                         .call());
     }
 
+    /** The CRDs Helm installs from the chart's crds/ folder ({@code helm show crds}). */
+    static RenderedChart crds() {
+        return parse(new Helm(chartDir()).show().crds().call());
+    }
+
     private static RenderedChart parse(String yaml) {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it =
