@@ -370,6 +370,27 @@ class ChartTest {
     }
 
     @Test
+    void shouldSetJvmOptionsWhereGiven() {
+        RenderedChart chart =
+                RenderedChart.with(Map.of("injector.javaOptions", "-XX:+UseSerialGC"));
+
+        assertThat(mainContainer(operator(chart)).getEnv())
+                .anySatisfy(
+                        env -> {
+                            assertThat(env.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+                            assertThat(env.getValue()).contains("-Xmx128m");
+                        });
+        assertThat(mainContainer(injector(chart)).getEnv())
+                .anySatisfy(
+                        env -> {
+                            assertThat(env.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+                            assertThat(env.getValue()).isEqualTo("-XX:+UseSerialGC");
+                        });
+        assertThat(mainContainer(injector(RenderedChart.withDefaults())).getEnv())
+                .noneMatch(env -> env.getName().equals("JAVA_TOOL_OPTIONS"));
+    }
+
+    @Test
     void shouldDropLeaderElectionWhenDisabled() {
         RenderedChart chart = RenderedChart.with(Map.of("operator.leaderElection", "false"));
 
