@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,6 +67,7 @@ class WasmBindingClusterIT {
     private static final String RELEASE_NAMESPACE = "wasmbind-system";
     private static final String CRD_NAMESPACE = "wasmbind-crd";
     private static final String APP_NAMESPACE = "wasmbind-e2e";
+    private static final String OPTED_OUT_NAMESPACE = "wasmbind-e2e-opted-out";
     private static final String SIDECAR_CONTAINER = "wasmbind-sidecar";
     private static final int SIDECAR_PORT = 3500;
     private static final Duration SLOW = Duration.ofMinutes(5);
@@ -74,6 +76,7 @@ class WasmBindingClusterIT {
     private static K3sContainer k3s;
     private static KubernetesClient client;
     private static Path kubeconfig;
+    private static boolean chartInstalled;
     private static final ProjectFiles FILES = ProjectFiles.ofBuild();
 
     @BeforeAll
@@ -134,14 +137,39 @@ class WasmBindingClusterIT {
     }
 
     @Test
-    void shouldInjectASidecarThatAnswersTheDaprDocsExample() throws Exception {
-        E2eImages images = E2eImages.fromSystemProperties();
-        assumeTrue(images.missingReason().isEmpty(), () -> images.missingReason().orElseThrow());
-        importArchives(images);
-        installChart(images);
+    void shouldInjectOnlyAnnotatedPodsOutsideOptedOutNamespaces() {
+        E2eImages images = chartInstalled();
+        createNamespace(APP_NAMESPACE);
+        client.namespaces()
+                .resource(
+                        new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName(OPTED_OUT_NAMESPACE)
+                                .addToLabels("wasmbind.dev/injection", "disabled")
+                                .endMetadata()
+                                .build())
+                .createOr(NonDeletingOperation::update);
+
+        Pod annotated = createPod(APP_NAMESPACE, "injected", images, true);
+        Pod plain = createPod(APP_NAMESPACE, "plain", images, false);
+        Pod optedOut = createPod(OPTED_OUT_NAMESPACE, "opted-out", images, true);
+
+        // The admission response is in the created object: no need to wait for readiness.
+        assertThat(containerNames(annotated)).contains(SIDECAR_CONTAINER);
+        assertThat(annotated.getMetadata().getAnnotations()).containsKey("wasmbind.dev/injected");
+        assertThat(containerNames(plain)).doesNotContain(SIDECAR_CONTAINER);
+        assertThat(containerNames(optedOut)).doesNotContain(SIDECAR_CONTAINER);
+    }
+
+    /**
+     * The whole path: the operator fetches and validates the module, the injected sidecar syncs it
+     * and answers Dapr's docs request. Needs the operator's module service (docs/e2e.md).
+     */
+    @Test
+    void shouldAnswerTheDaprDocsExampleThroughTheInjectedSidecar() throws Exception {
+        E2eImages images = chartInstalled();
         createNamespace(APP_NAMESPACE);
         String moduleUrl = serveModuleInCluster("hello");
-
         WasmBindingSpec spec = new WasmBindingSpec(moduleUrl);
         spec.setSha256(sha256(FILES.exampleModule("hello")));
         client.resources(WasmBinding.class)
@@ -150,18 +178,35 @@ class WasmBindingClusterIT {
                 .create();
         awaitReady("hello");
 
-        Pod app = client.pods().inNamespace(APP_NAMESPACE).resource(appPod(images)).create();
-        Pod injected =
+        Pod app = createPod(APP_NAMESPACE, "app", images, true);
+        Pod ready =
                 client.pods()
                         .inNamespace(APP_NAMESPACE)
                         .withName(app.getMetadata().getName())
                         .waitUntilReady(SLOW.toMinutes(), TimeUnit.MINUTES);
-        assertThat(containerNames(injected)).contains(SIDECAR_CONTAINER);
-        assertThat(injected.getMetadata().getAnnotations()).containsKey("wasmbind.dev/injected");
+        HttpResponse<String> response = invokeThroughPortForward(ready);
 
-        HttpResponse<String> response = invokeThroughPortForward(injected);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("Hello, \"salaboy\"");
+    }
+
+    /** Installs the chart once for the tests that need it; skips them when no images are given. */
+    private static synchronized E2eImages chartInstalled() {
+        E2eImages images = E2eImages.fromSystemProperties();
+        assumeTrue(images.missingReason().isEmpty(), () -> images.missingReason().orElseThrow());
+        if (!chartInstalled) {
+            try {
+                importArchives(images);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted importing images", e);
+            }
+            installChart(images);
+            chartInstalled = true;
+        }
+        return images;
     }
 
     private static void installCrd() throws IOException {
@@ -354,21 +399,26 @@ class WasmBindingClusterIT {
                         });
     }
 
-    private static Pod appPod(E2eImages images) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withName("app")
-                .addToAnnotations("wasmbind.dev/inject", "true")
-                .addToAnnotations("wasmbind.dev/bindings", "hello")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("app")
-                .withImage(images.app())
-                .withCommand("sleep", "3600")
-                .endContainer()
-                .endSpec()
-                .build();
+    private static Pod createPod(String namespace, String name, E2eImages images, boolean inject) {
+        PodBuilder pod =
+                new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("app")
+                        .withImage(images.app())
+                        .withCommand("sleep", "3600")
+                        .endContainer()
+                        .endSpec();
+        if (inject) {
+            pod.editMetadata()
+                    .addToAnnotations("wasmbind.dev/inject", "true")
+                    .addToAnnotations("wasmbind.dev/bindings", "hello")
+                    .endMetadata();
+        }
+        return client.pods().inNamespace(namespace).resource(pod.build()).create();
     }
 
     private static List<String> containerNames(Pod pod) {
