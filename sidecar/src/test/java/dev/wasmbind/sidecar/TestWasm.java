@@ -15,6 +15,7 @@ public final class TestWasm {
     private final List<String[]> imports = new ArrayList<>();
     private boolean exportStart;
     private boolean exportMemory;
+    private String customSection;
 
     private TestWasm() {}
 
@@ -29,6 +30,17 @@ public final class TestWasm {
 
     public TestWasm importFunction(String module, String name) {
         imports.add(new String[] {module, name});
+        return this;
+    }
+
+    /** The header of a WASI preview 2 component: the validator must refuse it by name. */
+    public static byte[] component() {
+        return new byte[] {0x00, 0x61, 0x73, 0x6D, 0x0d, 0x00, 0x01, 0x00};
+    }
+
+    /** Adds a custom section holding {@code id}, so otherwise equal modules differ in digest. */
+    public TestWasm withId(String id) {
+        customSection = id;
         return this;
     }
 
@@ -73,6 +85,12 @@ public final class TestWasm {
         }
         writer.writeSection(7, vector(exportCount, exports.toByteArray()));
         writer.writeSection(10, vector(1, new byte[] {0x02, 0x00, 0x0b}));
+        if (customSection != null) {
+            var custom = new ByteArrayOutputStream();
+            name(custom, "wasmbind-test");
+            custom.writeBytes(customSection.getBytes(StandardCharsets.UTF_8));
+            writer.writeSection(0, custom.toByteArray());
+        }
         return writer.bytes();
     }
 

@@ -37,8 +37,7 @@ class ModuleValidatorTest {
 
     @Test
     void shouldExplainThatComponentsAreNotSupportedYet() {
-        byte[] component = {0x00, 0x61, 0x73, 0x6D, 0x0d, 0x00, 0x01, 0x00};
-        assertRefused(component, Reason.COMPONENT)
+        assertRefused(TestWasm.component(), Reason.COMPONENT)
                 .hasMessageContaining("WASI preview 2 components are not supported yet");
     }
 
