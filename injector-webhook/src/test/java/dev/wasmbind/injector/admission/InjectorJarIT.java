@@ -14,11 +14,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wasmbind.injector.admission.ApiServerStyleClient.Answer;
+import dev.wasmbind.injector.testing.WebhookConfigurations;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vertx.core.Vertx;
@@ -121,25 +121,7 @@ class InjectorJarIT {
 
     @Test
     void shouldManageItsOwnCertificateAndCaBundleWhenStartedWithSelfManagedTls() throws Exception {
-        client.admissionRegistration()
-                .v1()
-                .mutatingWebhookConfigurations()
-                .resource(
-                        new MutatingWebhookConfigurationBuilder()
-                                .withNewMetadata()
-                                .withName("wasmbind-injector")
-                                .endMetadata()
-                                .addNewWebhook()
-                                .withName("inject.wasmbind.dev")
-                                .withNewClientConfig()
-                                .withNewService()
-                                .withName("wasmbind-injector")
-                                .withNamespace("wasmbind")
-                                .endService()
-                                .endClientConfig()
-                                .endWebhook()
-                                .build())
-                .createOr(r -> r.update());
+        WebhookConfigurations.createWithoutCaBundle(client);
         int port = freePort();
         process =
                 new ProcessBuilder(

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.wasmbind.injector.admission.ApiServerStyleClient.Answer;
 import dev.wasmbind.injector.patch.SidecarConfig;
 import dev.wasmbind.injector.patch.SidecarInjector;
+import dev.wasmbind.injector.testing.WebhookConfigurations;
 import dev.wasmbind.injector.tls.CertificateAuthority;
 import dev.wasmbind.injector.tls.CertificateReloader;
 import dev.wasmbind.injector.tls.PemPair;
 import dev.wasmbind.injector.tls.SelfManagedCertificates;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -143,25 +143,7 @@ class SelfManagedTlsIT {
     }
 
     private void createWebhookConfiguration() {
-        client.admissionRegistration()
-                .v1()
-                .mutatingWebhookConfigurations()
-                .resource(
-                        new MutatingWebhookConfigurationBuilder()
-                                .withNewMetadata()
-                                .withName("wasmbind-injector")
-                                .endMetadata()
-                                .addNewWebhook()
-                                .withName("inject.wasmbind.dev")
-                                .withNewClientConfig()
-                                .withNewService()
-                                .withName("wasmbind-injector")
-                                .withNamespace("wasmbind")
-                                .endService()
-                                .endClientConfig()
-                                .endWebhook()
-                                .build())
-                .createOr(r -> r.update());
+        WebhookConfigurations.createWithoutCaBundle(client);
     }
 
     private Answer get(String caPem, String path) throws Exception {

@@ -3,10 +3,10 @@ package dev.wasmbind.injector.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmbind.injector.testing.WebhookConfigurations;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -32,28 +32,7 @@ class SelfManagedCertificatesTest {
                 .withName("wasmbind-injector")
                 .delete();
         client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls").delete();
-        client.admissionRegistration()
-                .v1()
-                .mutatingWebhookConfigurations()
-                .resource(
-                        new MutatingWebhookConfigurationBuilder()
-                                .withNewMetadata()
-                                .withName("wasmbind-injector")
-                                .endMetadata()
-                                .addNewWebhook()
-                                .withName("inject.wasmbind.dev")
-                                .withNewClientConfig()
-                                .withNewService()
-                                .withName("wasmbind-injector")
-                                .withNamespace("wasmbind")
-                                .withPath("/mutate")
-                                .endService()
-                                .endClientConfig()
-                                .withAdmissionReviewVersions("v1")
-                                .withSideEffects("None")
-                                .endWebhook()
-                                .build())
-                .create();
+        WebhookConfigurations.createWithoutCaBundle(client);
     }
 
     private static SelfManagedCertificates.Builder certificates() {
