@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -166,6 +167,9 @@ class WasmBindingClusterIT {
      * and answers Dapr's docs request. Needs the operator's module service (docs/e2e.md).
      */
     @Test
+    @Disabled(
+            "needs the operator's module service and the sidecar's in-pod sync, which are not"
+                    + " built yet (README, 'What works today')")
     void shouldAnswerTheDaprDocsExampleThroughTheInjectedSidecar() throws Exception {
         E2eImages images = chartInstalled();
         createNamespace(APP_NAMESPACE);
