@@ -1,7 +1,6 @@
 package dev.wasmbind.sidecar.binding;
 
 import dev.wasmbind.api.v1alpha1.Limits;
-import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -25,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a {@link WasmBinding} into a {@link Binding}: fetch, validate, compile (once per digest),
- * limits. Never throws: whatever goes wrong becomes a {@link Binding.Failed} with the reason.
+ * Turns a WasmBinding (its name and spec) into a {@link Binding}: fetch, validate, compile (once
+ * per digest), limits. Never throws: whatever goes wrong becomes a {@link Binding.Failed} with the
+ * reason.
  */
 public final class BindingLoader {
 
@@ -64,21 +64,19 @@ public final class BindingLoader {
     }
 
     /** Loads a binding, compiling its module (once per digest) before returning. */
-    public Binding load(WasmBinding resource) {
-        return load(resource, true);
+    public Binding load(String name, WasmBindingSpec spec) {
+        return load(name, spec, true);
     }
 
     /**
      * Loads a binding on the interpreter, for a fast start: the caller compiles it later with
      * {@link ModuleCompiler#compileLater} and swaps it in with {@link Binding.Ready#withModule}.
      */
-    public Binding loadInterpreted(WasmBinding resource) {
-        return load(resource, false);
+    public Binding loadInterpreted(String name, WasmBindingSpec spec) {
+        return load(name, spec, false);
     }
 
-    private Binding load(WasmBinding resource, boolean compileNow) {
-        String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
-        WasmBindingSpec spec = resource.getSpec();
+    private Binding load(String name, WasmBindingSpec spec, boolean compileNow) {
         if (name == null || name.isBlank()) {
             return new Binding.Failed(
                     "", spec == null ? "" : spec.getUrl(), "metadata.name is missing");
