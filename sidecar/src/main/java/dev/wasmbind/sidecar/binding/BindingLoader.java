@@ -12,6 +12,7 @@ import dev.wasmbind.sidecar.source.FetchedModule;
 import dev.wasmbind.sidecar.source.FileSource;
 import dev.wasmbind.sidecar.source.HttpSource;
 import dev.wasmbind.sidecar.source.ModuleFetcher;
+import dev.wasmbind.sidecar.source.ModuleSource;
 import dev.wasmbind.sidecar.source.OciSource;
 import dev.wasmbind.sidecar.validate.InvalidModuleException;
 import dev.wasmbind.sidecar.validate.ModuleValidator;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +51,47 @@ public final class BindingLoader {
      * registries on loopback speak plain HTTP.
      */
     public static ModuleFetcher standaloneFetcher(Path baseDir) {
-        HttpSource http = HttpSource.builder().withGuard(AddressGuard.ALLOW_ALL).build();
+        ModuleSource http =
+                new LazySource(
+                        () -> HttpSource.builder().withGuard(AddressGuard.ALLOW_ALL).build());
         return ModuleFetcher.builder()
                 .withSource("file", new FileSource(baseDir))
                 .withSource("http", http)
                 .withSource("https", http)
                 .withSource(
                         "oci",
-                        OciSource.builder()
-                                .withGuard(AddressGuard.ALLOW_ALL)
-                                .withPlainHttpForLoopback()
-                                .build())
+                        new LazySource(
+                                () ->
+                                        OciSource.builder()
+                                                .withGuard(AddressGuard.ALLOW_ALL)
+                                                .withPlainHttpForLoopback()
+                                                .build()))
                 .build();
+    }
+
+    /**
+     * A source built on its first fetch: the HTTP and OCI clients set up TLS when built, hundreds
+     * of classes and a tenth of a second at start-up that bindings read from files never need.
+     */
+    private static final class LazySource implements ModuleSource {
+        private final Supplier<ModuleSource> factory;
+        private ModuleSource source;
+
+        LazySource(Supplier<ModuleSource> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public Fetched fetch(FetchRequest request, long maxBytes) throws FetchException {
+            return source().fetch(request, maxBytes);
+        }
+
+        private synchronized ModuleSource source() {
+            if (source == null) {
+                source = factory.get();
+            }
+            return source;
+        }
     }
 
     /** Loads a binding, compiling its module (once per digest) before returning. */
