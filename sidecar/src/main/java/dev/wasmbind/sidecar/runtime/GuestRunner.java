@@ -2,6 +2,7 @@ package dev.wasmbind.sidecar.runtime;
 
 import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
@@ -94,7 +95,7 @@ public final class GuestRunner {
                                                             stdin))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(FreshMemory::allocate)
+                            .withMemoryFactory(ByteArrayMemory::new)
                             .withMemoryLimits(
                                     new MemoryLimits(
                                             initialPages,
