@@ -12,6 +12,7 @@ DURATION="${1:-15}"
 PORT="${BENCH_PORT:-3599}"
 # The flags of the README's run command (see docs/sidecar.md, "JVM flags").
 JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" # as scripts/run-standalone.sh
 OUT=sidecar/target/bench
 JAR=sidecar/target/wasmbind-sidecar.jar
 
@@ -36,7 +37,7 @@ echo "- cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | se
 echo "- memory: $(free -m | awk '/Mem:/{print $2}') MiB"
 echo "- java: $(java -version 2>&1 | head -1)"
 echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- JVM flags: $JAVA_FLAGS"
+echo "- JVM flags: $JAVA_FLAGS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX)"
 echo
 
 echo "## In process (fresh instance per call)"

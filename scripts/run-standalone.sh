@@ -13,6 +13,8 @@ JAR=sidecar/target/wasmbind-sidecar.jar
 CDS=sidecar/target/wasmbind-sidecar.jsa
 # Small heap that shrinks back, serial GC, small stacks: a sidecar's footprint.
 JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
+# Two malloc arenas instead of one per thread that ever allocated natively: a few MiB of RSS.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -B -q -pl sidecar -am package -DskipTests

@@ -1,7 +1,6 @@
 package dev.wasmbind.sidecar.binding;
 
 import dev.wasmbind.api.v1alpha1.Limits;
-import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -13,6 +12,7 @@ import dev.wasmbind.sidecar.source.FetchedModule;
 import dev.wasmbind.sidecar.source.FileSource;
 import dev.wasmbind.sidecar.source.HttpSource;
 import dev.wasmbind.sidecar.source.ModuleFetcher;
+import dev.wasmbind.sidecar.source.ModuleSource;
 import dev.wasmbind.sidecar.source.OciSource;
 import dev.wasmbind.sidecar.validate.InvalidModuleException;
 import dev.wasmbind.sidecar.validate.ModuleValidator;
@@ -21,12 +21,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a {@link WasmBinding} into a {@link Binding}: fetch, validate, compile (once per digest),
- * limits. Never throws: whatever goes wrong becomes a {@link Binding.Failed} with the reason.
+ * Turns a WasmBinding (its name and spec) into a {@link Binding}: fetch, validate, compile (once
+ * per digest), limits. Never throws: whatever goes wrong becomes a {@link Binding.Failed} with the
+ * reason.
  */
 public final class BindingLoader {
 
@@ -49,36 +51,63 @@ public final class BindingLoader {
      * registries on loopback speak plain HTTP.
      */
     public static ModuleFetcher standaloneFetcher(Path baseDir) {
-        HttpSource http = HttpSource.builder().withGuard(AddressGuard.ALLOW_ALL).build();
+        ModuleSource http =
+                new LazySource(
+                        () -> HttpSource.builder().withGuard(AddressGuard.ALLOW_ALL).build());
         return ModuleFetcher.builder()
                 .withSource("file", new FileSource(baseDir))
                 .withSource("http", http)
                 .withSource("https", http)
                 .withSource(
                         "oci",
-                        OciSource.builder()
-                                .withGuard(AddressGuard.ALLOW_ALL)
-                                .withPlainHttpForLoopback()
-                                .build())
+                        new LazySource(
+                                () ->
+                                        OciSource.builder()
+                                                .withGuard(AddressGuard.ALLOW_ALL)
+                                                .withPlainHttpForLoopback()
+                                                .build()))
                 .build();
     }
 
+    /**
+     * A source built on its first fetch: the HTTP and OCI clients set up TLS when built, hundreds
+     * of classes and a tenth of a second at start-up that bindings read from files never need.
+     */
+    private static final class LazySource implements ModuleSource {
+        private final Supplier<ModuleSource> factory;
+        private ModuleSource source;
+
+        LazySource(Supplier<ModuleSource> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public Fetched fetch(FetchRequest request, long maxBytes) throws FetchException {
+            return source().fetch(request, maxBytes);
+        }
+
+        private synchronized ModuleSource source() {
+            if (source == null) {
+                source = factory.get();
+            }
+            return source;
+        }
+    }
+
     /** Loads a binding, compiling its module (once per digest) before returning. */
-    public Binding load(WasmBinding resource) {
-        return load(resource, true);
+    public Binding load(String name, WasmBindingSpec spec) {
+        return load(name, spec, true);
     }
 
     /**
      * Loads a binding on the interpreter, for a fast start: the caller compiles it later with
      * {@link ModuleCompiler#compileLater} and swaps it in with {@link Binding.Ready#withModule}.
      */
-    public Binding loadInterpreted(WasmBinding resource) {
-        return load(resource, false);
+    public Binding loadInterpreted(String name, WasmBindingSpec spec) {
+        return load(name, spec, false);
     }
 
-    private Binding load(WasmBinding resource, boolean compileNow) {
-        String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
-        WasmBindingSpec spec = resource.getSpec();
+    private Binding load(String name, WasmBindingSpec spec, boolean compileNow) {
         if (name == null || name.isBlank()) {
             return new Binding.Failed(
                     "", spec == null ? "" : spec.getUrl(), "metadata.name is missing");

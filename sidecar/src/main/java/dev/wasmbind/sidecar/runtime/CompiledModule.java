@@ -3,6 +3,11 @@ package dev.wasmbind.sidecar.runtime;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.ImportSection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -13,12 +18,34 @@ import java.util.function.Function;
  * @param module the parsed module
  * @param machineFactory the machine every instance runs on, shared by all instances
  * @param engine how it runs
+ * @param importedFunctions the names of the functions it imports (all from WASI, as validated)
  */
 public record CompiledModule(
         String digest,
         WasmModule module,
         Function<Instance, Machine> machineFactory,
-        Engine engine) {
+        Engine engine,
+        Set<String> importedFunctions) {
+
+    public CompiledModule(
+            String digest,
+            WasmModule module,
+            Function<Instance, Machine> machineFactory,
+            Engine engine) {
+        this(digest, module, machineFactory, engine, importedFunctions(module));
+    }
+
+    private static Set<String> importedFunctions(WasmModule module) {
+        ImportSection imports = module.importSection();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < imports.importCount(); i++) {
+            Import anImport = imports.getImport(i);
+            if (anImport.importType() == ExternalType.FUNCTION) {
+                names.add(anImport.name());
+            }
+        }
+        return Set.copyOf(names);
+    }
 
     /** How a module's code runs. */
     public enum Engine {

@@ -3,15 +3,16 @@ package dev.wasmbind.sidecar.standalone;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.wasmbind.api.v1alpha1.WasmBinding;
+import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,9 @@ public final class ResourceLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResourceLoader.class);
 
+    private static final Set<String> TOP_LEVEL_FIELDS =
+            Set.of("apiVersion", "kind", "metadata", "spec", "status");
+
     private final ObjectMapper yaml =
             new ObjectMapper(new YAMLFactory())
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -34,10 +38,10 @@ public final class ResourceLoader {
      *
      * @param file the file it is in
      * @param name the resource's metadata.name, or null when the document has none
-     * @param binding the resource, or null when it could not be read
+     * @param spec the resource's spec, or null when it could not be read
      * @param problem why it could not be read, or null
      */
-    public record Found(Path file, String name, WasmBinding binding, String problem) {
+    public record Found(Path file, String name, WasmBindingSpec spec, String problem) {
 
         /** The folder relative {@code file://} URLs of this resource resolve against. */
         public Path baseDir() {
@@ -111,11 +115,18 @@ public final class ResourceLoader {
             return List.of(new Found(file, name, null, problem));
         }
         try {
-            if (document instanceof ObjectNode object) {
-                object.remove("status");
+            // Only the spec is bound: binding the whole resource into the fabric8 CustomResource
+            // type loaded and introspected the Kubernetes object model, a third of the start-up.
+            String unknown = unknownField(document);
+            if (unknown != null) {
+                throw new IllegalArgumentException("unknown field \"" + unknown + "\"");
+            }
+            JsonNode spec = document.get("spec");
+            if (spec == null || !spec.isObject()) {
+                throw new IllegalArgumentException("spec is missing");
             }
             return List.of(
-                    new Found(file, name, yaml.treeToValue(document, WasmBinding.class), null));
+                    new Found(file, name, yaml.treeToValue(spec, WasmBindingSpec.class), null));
         } catch (IOException | IllegalArgumentException e) {
             String problem =
                     "WasmBinding "
@@ -127,6 +138,18 @@ public final class ResourceLoader {
             LOG.error(problem);
             return List.of(new Found(file, name, null, problem));
         }
+    }
+
+    /** The first top-level field a WasmBinding does not have, or null. */
+    private static String unknownField(JsonNode document) {
+        var names = document.fieldNames();
+        while (names.hasNext()) {
+            String field = names.next();
+            if (!TOP_LEVEL_FIELDS.contains(field)) {
+                return field;
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String message) {

@@ -106,7 +106,7 @@ public final class StandaloneSidecar implements AutoCloseable {
         var executor = Executors.newFixedThreadPool(threads);
         try {
             for (var item : found) {
-                if (item.binding() == null) {
+                if (item.spec() == null) {
                     if (item.name() != null) {
                         registry.put(new Binding.Failed(item.name(), "", item.problem()));
                     }
@@ -124,8 +124,8 @@ public final class StandaloneSidecar implements AutoCloseable {
                         CompletableFuture.supplyAsync(
                                 () ->
                                         interpretFirst
-                                                ? loader.loadInterpreted(item.binding())
-                                                : loader.load(item.binding()),
+                                                ? loader.loadInterpreted(item.name(), item.spec())
+                                                : loader.load(item.name(), item.spec()),
                                 executor));
             }
             for (var load : loads) {

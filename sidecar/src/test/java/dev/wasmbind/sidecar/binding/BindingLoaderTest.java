@@ -3,7 +3,6 @@ package dev.wasmbind.sidecar.binding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmbind.api.v1alpha1.Limits;
-import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.sidecar.runtime.CompiledTestModules;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -26,23 +25,19 @@ class BindingLoaderTest {
                     ModuleValidator.create(),
                     new ModuleCompiler());
 
-    private static WasmBinding binding(String name, String url) {
-        return new WasmBinding(name, new WasmBindingSpec(url));
-    }
-
     @Test
     void shouldLoadABindingWithItsSettings() throws Exception {
-        WasmBinding resource = binding("echo", "file://cat.wasm");
-        resource.getSpec().setArgs(List.of("--x"));
-        resource.getSpec().setEnv(Map.of("K", "V"));
-        resource.getSpec().setRawData(true);
+        WasmBindingSpec spec = new WasmBindingSpec("file://cat.wasm");
+        spec.setArgs(List.of("--x"));
+        spec.setEnv(Map.of("K", "V"));
+        spec.setRawData(true);
         var limits = new Limits();
         limits.setTimeout("1m30s");
         limits.setMaxConcurrency(3);
         limits.setMaxRequestBytes(new Quantity("1Ki"));
-        resource.getSpec().setLimits(limits);
+        spec.setLimits(limits);
 
-        Binding loaded = LOADER.load(resource);
+        Binding loaded = LOADER.load("echo", spec);
 
         assertThat(loaded).isInstanceOf(Binding.Ready.class);
         var ready = (Binding.Ready) loaded;
@@ -59,7 +54,7 @@ class BindingLoaderTest {
 
     @Test
     void shouldFailWithTheReasonWhenTheModuleIsMissing() {
-        Binding loaded = LOADER.load(binding("gone", "file://nothing-here.wasm"));
+        Binding loaded = LOADER.load("gone", new WasmBindingSpec("file://nothing-here.wasm"));
 
         assertThat(loaded).isInstanceOf(Binding.Failed.class);
         assertThat(((Binding.Failed) loaded).reason()).contains("nothing-here.wasm does not exist");
@@ -67,24 +62,24 @@ class BindingLoaderTest {
 
     @Test
     void shouldFailWhenTheContentDoesNotMatchTheSha256Pin() {
-        WasmBinding resource = binding("pinned", "file://cat.wasm");
-        resource.getSpec().setSha256("0".repeat(64));
+        WasmBindingSpec spec = new WasmBindingSpec("file://cat.wasm");
+        spec.setSha256("0".repeat(64));
 
-        Binding loaded = LOADER.load(resource);
+        Binding loaded = LOADER.load("pinned", spec);
 
         assertThat(((Binding.Failed) loaded).reason()).contains("but spec.sha256 pins");
     }
 
     @Test
     void shouldFailForAModuleThatIsNotACommand() {
-        Binding loaded = LOADER.load(binding("lib", "file://reactor.wasm"));
+        Binding loaded = LOADER.load("lib", new WasmBindingSpec("file://reactor.wasm"));
 
         assertThat(((Binding.Failed) loaded).reason()).contains("does not export function _start");
     }
 
     @Test
     void shouldFailForAModuleWithImportsTheRuntimeLacks() {
-        Binding loaded = LOADER.load(binding("foreign", "file://unknown-import.wasm"));
+        Binding loaded = LOADER.load("foreign", new WasmBindingSpec("file://unknown-import.wasm"));
 
         assertThat(((Binding.Failed) loaded).reason())
                 .contains("module imports what the runtime does not provide");
@@ -92,12 +87,12 @@ class BindingLoaderTest {
 
     @Test
     void shouldFailWhenTheModuleCannotStartUnderMaxMemory() {
-        WasmBinding resource = binding("tiny", "file://cat.wasm");
+        WasmBindingSpec spec = new WasmBindingSpec("file://cat.wasm");
         var limits = new Limits();
         limits.setMaxMemory(new Quantity("64Ki"));
-        resource.getSpec().setLimits(limits);
+        spec.setLimits(limits);
 
-        Binding loaded = LOADER.load(resource);
+        Binding loaded = LOADER.load("tiny", spec);
 
         assertThat(((Binding.Failed) loaded).reason())
                 .startsWith("invalid spec: module needs")
@@ -106,19 +101,19 @@ class BindingLoaderTest {
 
     @Test
     void shouldFailForAMalformedTimeout() {
-        WasmBinding resource = binding("bad-timeout", "file://cat.wasm");
+        WasmBindingSpec spec = new WasmBindingSpec("file://cat.wasm");
         var limits = new Limits();
         limits.setTimeout("soon");
-        resource.getSpec().setLimits(limits);
+        spec.setLimits(limits);
 
-        Binding loaded = LOADER.load(resource);
+        Binding loaded = LOADER.load("bad-timeout", spec);
 
         assertThat(((Binding.Failed) loaded).reason()).startsWith("invalid spec:");
     }
 
     @Test
     void shouldFailForAnUnsupportedScheme() {
-        Binding loaded = LOADER.load(binding("ftp", "ftp://host/x.wasm"));
+        Binding loaded = LOADER.load("ftp", new WasmBindingSpec("ftp://host/x.wasm"));
 
         assertThat(((Binding.Failed) loaded).reason()).contains("is not supported here");
     }

@@ -49,6 +49,18 @@ class GuestRunnerTest {
     }
 
     @Test
+    void shouldStartEveryCallWithFreshMemory() throws GuestFailure {
+        // Each call leaves a counter in .bss, a changed data segment and a dirty heap block behind.
+        RunSettings settings = settings("leftovers").build();
+
+        String first = run("leftovers", settings, "");
+        String second = run("leftovers", settings, "");
+
+        assertThat(first).isEqualTo("calls=1 data=fresh heap=0\n");
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
     void shouldStreamALargeStdinAcrossManyReads() throws Exception {
         byte[] mebibyte = new byte[1 << 20];
         new java.util.Random(7).nextBytes(mebibyte);

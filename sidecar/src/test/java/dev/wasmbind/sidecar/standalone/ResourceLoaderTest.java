@@ -51,10 +51,10 @@ class ResourceLoaderTest {
         List<ResourceLoader.Found> found = load("all.yaml", yaml);
 
         assertThat(found).extracting(ResourceLoader.Found::name).containsExactly("first", "second");
-        var first = found.get(0).binding();
-        assertThat(first.getSpec().getArgs()).containsExactly("-x");
-        assertThat(first.getSpec().getLimits().maxMemoryPages()).isEqualTo(256);
-        assertThat(found.get(1).binding().getSpec().strictSandboxEnabled()).isTrue();
+        var first = found.get(0).spec();
+        assertThat(first.getArgs()).containsExactly("-x");
+        assertThat(first.getLimits().maxMemoryPages()).isEqualTo(256);
+        assertThat(found.get(1).spec().strictSandboxEnabled()).isTrue();
         assertThat(found.get(0).baseDir()).isEqualTo(dir.toAbsolutePath());
     }
 
@@ -80,9 +80,33 @@ class ResourceLoaderTest {
                         """);
 
         assertThat(found).extracting(ResourceLoader.Found::name).containsExactly("bad", "good");
-        assertThat(found.get(0).binding()).isNull();
+        assertThat(found.get(0).spec()).isNull();
         assertThat(found.get(0).problem()).startsWith("WasmBinding bad in bad.yaml is invalid:");
-        assertThat(found.get(1).binding()).isNotNull();
+        assertThat(found.get(1).spec()).isNotNull();
+    }
+
+    @Test
+    void shouldReportAMisspelledTopLevelFieldAndAMissingSpec() throws IOException {
+        List<ResourceLoader.Found> found =
+                load(
+                        "typo.yaml",
+                        """
+                        apiVersion: wasmbind.dev/v1alpha1
+                        kind: WasmBinding
+                        metadata: {name: typo}
+                        sepc: {url: file://a.wasm}
+                        ---
+                        apiVersion: wasmbind.dev/v1alpha1
+                        kind: WasmBinding
+                        metadata: {name: empty}
+                        """);
+
+        assertThat(found).extracting(ResourceLoader.Found::spec).containsOnlyNulls();
+        assertThat(found)
+                .extracting(ResourceLoader.Found::problem)
+                .containsExactly(
+                        "WasmBinding typo in typo.yaml is invalid: unknown field \"sepc\"",
+                        "WasmBinding empty in typo.yaml is invalid: spec is missing");
     }
 
     @Test
