@@ -149,7 +149,10 @@ class AdmissionServerIT {
 
         tls.write(rotated);
 
+        // A handshake that races the swap itself can be refused (seen on a loaded machine;
+        // docs/injector.md, "TLS"): the rotation is what this test checks, so it retries.
         await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptionsInstanceOf(java.io.UncheckedIOException.class)
                 .until(
                         () ->
                                 servedCertificate(get(tls.client(), server.port(), "/healthz"))
