@@ -102,9 +102,16 @@ public class Limits {
         this.maxResponseBytes = maxResponseBytes;
     }
 
-    /** The timeout, or the default. Throws IllegalArgumentException for a malformed value. */
+    /** The timeout, or the default. Throws IllegalArgumentException unless it is positive. */
     public Duration timeoutOrDefault() {
-        return timeout == null ? DEFAULT_TIMEOUT : GoDuration.parse(timeout);
+        if (timeout == null) {
+            return DEFAULT_TIMEOUT;
+        }
+        Duration parsed = GoDuration.parse(timeout);
+        if (parsed.isZero() || parsed.isNegative()) {
+            throw new IllegalArgumentException("limits.timeout must be positive, not " + timeout);
+        }
+        return parsed;
     }
 
     /** The memory cap in whole wasm pages (at least one). */
@@ -126,8 +133,16 @@ public class Limits {
         return bytesOrDefault(maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
+    /** The concurrency cap, or the default. Throws IllegalArgumentException below 1. */
     public int maxConcurrencyOrDefault() {
-        return maxConcurrency == null ? DEFAULT_MAX_CONCURRENCY : maxConcurrency;
+        if (maxConcurrency == null) {
+            return DEFAULT_MAX_CONCURRENCY;
+        }
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException(
+                    "limits.maxConcurrency must be at least 1, not " + maxConcurrency);
+        }
+        return maxConcurrency;
     }
 
     private static long bytesOrDefault(Quantity quantity, long fallback) {

@@ -124,6 +124,7 @@ public final class SpecValidator {
         }
         try {
             limits.maxMemoryPages();
+            limits.maxConcurrencyOrDefault();
             limits.maxRequestBytesOrDefault();
             limits.maxResponseBytesOrDefault();
         } catch (IllegalArgumentException | ArithmeticException e) {

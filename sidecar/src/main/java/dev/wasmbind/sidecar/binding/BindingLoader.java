@@ -123,12 +123,6 @@ public final class BindingLoader {
             long maxRequestBytes = limits.maxRequestBytesOrDefault();
             long maxResponseBytes = limits.maxResponseBytesOrDefault();
             int maxConcurrency = limits.maxConcurrencyOrDefault();
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("limits.timeout must be positive");
-            }
-            if (maxConcurrency < 1) {
-                throw new IllegalArgumentException("limits.maxConcurrency must be at least 1");
-            }
             if (spec.getPullSecret() != null) {
                 LOG.warn(
                         "binding {}: spec.pullSecret is ignored in standalone mode (no Secrets to"
