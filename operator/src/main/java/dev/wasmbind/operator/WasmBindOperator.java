@@ -1,5 +1,10 @@
 package dev.wasmbind.operator;
 
+import dev.wasmbind.module.source.AddressGuard;
+import dev.wasmbind.module.source.FetchPolicy;
+import dev.wasmbind.module.source.ModuleFetcher;
+import dev.wasmbind.module.source.ModuleSources;
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
@@ -9,12 +14,6 @@ import dev.wasmbind.operator.reconciler.SpecValidator;
 import dev.wasmbind.operator.reconciler.WasmBindingReconciler;
 import dev.wasmbind.operator.status.EventRecorder;
 import dev.wasmbind.operator.status.KubernetesEventRecorder;
-import dev.wasmbind.sidecar.source.AddressGuard;
-import dev.wasmbind.sidecar.source.FileSource;
-import dev.wasmbind.sidecar.source.HttpSource;
-import dev.wasmbind.sidecar.source.ModuleFetcher;
-import dev.wasmbind.sidecar.source.OciSource;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -52,29 +51,17 @@ public final class WasmBindOperator implements AutoCloseable {
         Objects.requireNonNull(b.client, "client");
         Objects.requireNonNull(b.cacheDir, "cacheDir");
         this.cache = new ModuleCache(b.cacheDir, b.clock);
-        HttpSource.Builder http =
-                HttpSource.builder()
+        FetchPolicy.Builder policy =
+                FetchPolicy.builder()
                         .withGuard(b.guard)
                         .withConnectTimeout(b.connectTimeout)
                         .withRequestTimeout(b.fetchTimeout)
-                        .withMaxRedirects(b.maxRedirects);
-        if (b.sslContext != null) {
-            http.withSslContext(b.sslContext);
-        }
-        HttpSource httpSource = http.build();
-        ModuleFetcher.Builder fetcher =
-                ModuleFetcher.builder()
-                        .withSource("http", httpSource)
-                        .withSource("https", httpSource)
-                        .withSource(
-                                "oci",
-                                OciSource.builder()
-                                        .withGuard(b.guard)
-                                        .withInsecureRegistries(b.insecureRegistries)
-                                        .build())
+                        .withMaxRedirects(b.maxRedirects)
+                        .withSslContext(b.sslContext)
+                        .withInsecureRegistries(b.insecureRegistries)
                         .withMaxModuleBytes(b.maxModuleBytes);
         if (b.allowFileUrls) {
-            fetcher.withSource("file", new FileSource(Path.of("/")));
+            policy.withFileBase(Path.of("/"));
         }
         OperatorMetrics metrics = new OperatorMetrics(b.meterRegistry, cache);
         EventRecorder events =
@@ -82,7 +69,7 @@ public final class WasmBindOperator implements AutoCloseable {
         WasmBindingReconciler reconciler =
                 WasmBindingReconciler.builder()
                         .withSpecValidator(new SpecValidator(b.allowFileUrls, b.minRefreshInterval))
-                        .withFetcher(fetcher.build())
+                        .withFetcher(ModuleSources.fetcher(policy.build()))
                         .withModuleValidator(
                                 ModuleValidator.builder()
                                         .withMaxModuleBytes(b.maxModuleBytes)

@@ -3,7 +3,7 @@ package dev.wasmbind.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wasmbind.sidecar.source.FetchException;
+import dev.wasmbind.module.source.FetchException;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

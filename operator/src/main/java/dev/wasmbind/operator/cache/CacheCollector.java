@@ -1,7 +1,7 @@
 package dev.wasmbind.operator.cache;
 
 import dev.wasmbind.api.v1alpha1.WasmBinding;
-import dev.wasmbind.sidecar.source.Digests;
+import dev.wasmbind.module.source.Digests;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.HashSet;

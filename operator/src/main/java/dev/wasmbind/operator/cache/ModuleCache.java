@@ -1,6 +1,6 @@
 package dev.wasmbind.operator.cache;
 
-import dev.wasmbind.sidecar.source.Digests;
+import dev.wasmbind.module.source.Digests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,8 @@
 package dev.wasmbind.operator.guard;
 
-import dev.wasmbind.sidecar.source.AddressGuard;
-import dev.wasmbind.sidecar.source.FetchException;
-import dev.wasmbind.sidecar.source.FetchException.Reason;
+import dev.wasmbind.module.source.AddressGuard;
+import dev.wasmbind.module.source.FetchException;
+import dev.wasmbind.module.source.FetchException.Reason;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

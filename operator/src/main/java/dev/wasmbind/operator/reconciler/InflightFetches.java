@@ -1,7 +1,7 @@
 package dev.wasmbind.operator.reconciler;
 
-import dev.wasmbind.sidecar.source.FetchException;
-import dev.wasmbind.sidecar.source.FetchedModule;
+import dev.wasmbind.module.source.FetchException;
+import dev.wasmbind.module.source.FetchedModule;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,8 +1,8 @@
 package dev.wasmbind.operator.reconciler;
 
-import dev.wasmbind.sidecar.source.Credentials;
-import dev.wasmbind.sidecar.source.FetchException;
-import dev.wasmbind.sidecar.source.FetchException.Reason;
+import dev.wasmbind.module.source.Credentials;
+import dev.wasmbind.module.source.FetchException;
+import dev.wasmbind.module.source.FetchException.Reason;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -3,7 +3,7 @@ package dev.wasmbind.operator.reconciler;
 import dev.wasmbind.api.GoDuration;
 import dev.wasmbind.api.v1alpha1.Limits;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
-import dev.wasmbind.sidecar.source.Digests;
+import dev.wasmbind.module.source.Digests;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

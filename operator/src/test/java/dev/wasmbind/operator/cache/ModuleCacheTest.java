@@ -2,7 +2,7 @@ package dev.wasmbind.operator.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wasmbind.sidecar.source.Digests;
+import dev.wasmbind.module.source.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

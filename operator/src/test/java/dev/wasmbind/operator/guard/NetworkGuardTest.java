@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wasmbind.sidecar.source.FetchException;
-import dev.wasmbind.sidecar.source.FetchException.Reason;
+import dev.wasmbind.module.source.FetchException;
+import dev.wasmbind.module.source.FetchException.Reason;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

@@ -2,7 +2,7 @@ package dev.wasmbind.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wasmbind.sidecar.source.FetchedModule;
+import dev.wasmbind.module.source.FetchedModule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

@@ -1,6 +1,6 @@
 package dev.wasmbind.operator.testing;
 
-import dev.wasmbind.sidecar.TestWasm;
+import dev.wasmbind.module.testing.TestWasm;
 
 /**
  * Tiny wasm modules for operator tests, built with the sidecar's {@link TestWasm}: a valid WASI

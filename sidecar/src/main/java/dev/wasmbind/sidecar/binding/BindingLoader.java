@@ -2,26 +2,19 @@ package dev.wasmbind.sidecar.binding;
 
 import dev.wasmbind.api.v1alpha1.Limits;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
+import dev.wasmbind.module.source.FetchException;
+import dev.wasmbind.module.source.FetchRequest;
+import dev.wasmbind.module.source.FetchedModule;
+import dev.wasmbind.module.source.ModuleFetcher;
+import dev.wasmbind.module.validate.InvalidModuleException;
+import dev.wasmbind.module.validate.ModuleValidator;
+import dev.wasmbind.module.validate.ValidatedModule;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.RunSettings;
-import dev.wasmbind.sidecar.source.AddressGuard;
-import dev.wasmbind.sidecar.source.FetchException;
-import dev.wasmbind.sidecar.source.FetchRequest;
-import dev.wasmbind.sidecar.source.FetchedModule;
-import dev.wasmbind.sidecar.source.FileSource;
-import dev.wasmbind.sidecar.source.HttpSource;
-import dev.wasmbind.sidecar.source.ModuleFetcher;
-import dev.wasmbind.sidecar.source.ModuleSource;
-import dev.wasmbind.sidecar.source.OciSource;
-import dev.wasmbind.sidecar.validate.InvalidModuleException;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
-import dev.wasmbind.sidecar.validate.ValidatedModule;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,55 +36,6 @@ public final class BindingLoader {
         this.fetcher = fetcher;
         this.validator = validator;
         this.compiler = compiler;
-    }
-
-    /**
-     * The module sources of a standalone sidecar, in one place: relative {@code file://} URLs
-     * resolve against {@code baseDir}; every fetch is allowed (the user is the only tenant);
-     * registries on loopback speak plain HTTP.
-     */
-    public static ModuleFetcher standaloneFetcher(Path baseDir) {
-        ModuleSource http =
-                new LazySource(
-                        () -> HttpSource.builder().withGuard(AddressGuard.ALLOW_ALL).build());
-        return ModuleFetcher.builder()
-                .withSource("file", new FileSource(baseDir))
-                .withSource("http", http)
-                .withSource("https", http)
-                .withSource(
-                        "oci",
-                        new LazySource(
-                                () ->
-                                        OciSource.builder()
-                                                .withGuard(AddressGuard.ALLOW_ALL)
-                                                .withPlainHttpForLoopback()
-                                                .build()))
-                .build();
-    }
-
-    /**
-     * A source built on its first fetch: the HTTP and OCI clients set up TLS when built, hundreds
-     * of classes and a tenth of a second at start-up that bindings read from files never need.
-     */
-    private static final class LazySource implements ModuleSource {
-        private final Supplier<ModuleSource> factory;
-        private ModuleSource source;
-
-        LazySource(Supplier<ModuleSource> factory) {
-            this.factory = factory;
-        }
-
-        @Override
-        public Fetched fetch(FetchRequest request, long maxBytes) throws FetchException {
-            return source().fetch(request, maxBytes);
-        }
-
-        private synchronized ModuleSource source() {
-            if (source == null) {
-                source = factory.get();
-            }
-            return source;
-        }
     }
 
     /** Loads a binding, compiling its module (once per digest) before returning. */

@@ -1,5 +1,8 @@
 package dev.wasmbind.sidecar.standalone;
 
+import dev.wasmbind.module.source.FetchPolicy;
+import dev.wasmbind.module.source.ModuleSources;
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.binding.Binding;
 import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingLoader;
@@ -10,7 +13,6 @@ import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -117,7 +119,7 @@ public final class StandaloneSidecar implements AutoCloseable {
                                 item.baseDir(),
                                 dir ->
                                         new BindingLoader(
-                                                BindingLoader.standaloneFetcher(dir),
+                                                ModuleSources.fetcher(FetchPolicy.standalone(dir)),
                                                 validator,
                                                 compiler));
                 loads.add(

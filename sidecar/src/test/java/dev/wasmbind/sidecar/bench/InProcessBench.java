@@ -1,11 +1,11 @@
 package dev.wasmbind.sidecar.bench;
 
+import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.RunSettings;
-import dev.wasmbind.sidecar.source.Digests;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

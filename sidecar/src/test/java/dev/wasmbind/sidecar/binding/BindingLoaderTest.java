@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmbind.api.v1alpha1.Limits;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
+import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.module.source.FetchPolicy;
+import dev.wasmbind.module.source.ModuleSources;
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.CompiledTestModules;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
-import dev.wasmbind.sidecar.source.Digests;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.nio.file.Files;
@@ -21,7 +23,7 @@ class BindingLoaderTest {
 
     private static final BindingLoader LOADER =
             new BindingLoader(
-                    BindingLoader.standaloneFetcher(CompiledTestModules.DIR),
+                    ModuleSources.fetcher(FetchPolicy.standalone(CompiledTestModules.DIR)),
                     ModuleValidator.create(),
                     new ModuleCompiler());
 

@@ -1,7 +1,7 @@
 package dev.wasmbind.sidecar.runtime;
 
-import dev.wasmbind.sidecar.source.Digests;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
+import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.module.validate.ModuleValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -4,8 +4,8 @@ import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
-import dev.wasmbind.sidecar.validate.ModuleValidator;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

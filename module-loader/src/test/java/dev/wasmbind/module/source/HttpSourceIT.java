@@ -1,0 +1,281 @@
+package dev.wasmbind.module.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.wasmbind.module.source.FetchException.Reason;
+import dev.wasmbind.module.testing.SelfSignedTls;
+import dev.wasmbind.module.testing.TestWasm;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** HttpSource against real HTTP and HTTPS servers on 127.0.0.1 (JDK httpserver). */
+class HttpSourceIT {
+
+    private static final byte[] WASM = TestWasm.emptyCommand();
+
+    private static HttpServer http;
+    private static HttpsServer https;
+    private static SelfSignedTls tls;
+
+    /** Authorization header seen per path ("" when none). */
+    private static final Map<String, String> authSeen = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        http = HttpServer.create(loopback, 0);
+        tls = SelfSignedTls.forLoopback();
+        https = HttpsServer.create(loopback, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        for (HttpServer server : List.of(http, https)) {
+            server.createContext("/m.wasm", exchange -> send(exchange, 200, WASM));
+            server.createContext("/missing.wasm", exchange -> send(exchange, 404, new byte[0]));
+            server.createContext("/private.wasm", exchange -> send(exchange, 401, new byte[0]));
+            server.createContext("/broken.wasm", exchange -> send(exchange, 500, new byte[0]));
+            server.createContext("/loop", exchange -> redirect(exchange, "/loop"));
+            server.createContext(
+                    "/slow-headers",
+                    exchange -> {
+                        sleep(5_000);
+                        send(exchange, 200, WASM);
+                    });
+            server.createContext(
+                    "/slow-body",
+                    exchange -> {
+                        exchange.sendResponseHeaders(200, WASM.length);
+                        OutputStream out = exchange.getResponseBody();
+                        out.write(WASM, 0, 4);
+                        out.flush();
+                        sleep(5_000);
+                        exchange.close();
+                    });
+            server.createContext(
+                    "/declared-big",
+                    exchange -> {
+                        exchange.sendResponseHeaders(200, 1_000_000);
+                        exchange.close();
+                    });
+            server.createContext(
+                    "/chunked-big",
+                    exchange -> {
+                        exchange.sendResponseHeaders(200, 0); // chunked: no length declared
+                        try (OutputStream out = exchange.getResponseBody()) {
+                            out.write(new byte[64 * 1024]);
+                        }
+                    });
+            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.start();
+        }
+        http.createContext("/to-m", exchange -> redirect(exchange, "/m.wasm"));
+        http.createContext(
+                "/to-localhost",
+                exchange ->
+                        redirect(
+                                exchange,
+                                "http://localhost:" + http.getAddress().getPort() + "/recorded"));
+        http.createContext(
+                "/authed-redirect",
+                exchange -> {
+                    record(exchange, "/authed-redirect");
+                    redirect(
+                            exchange,
+                            "http://localhost:" + http.getAddress().getPort() + "/recorded");
+                });
+        http.createContext(
+                "/recorded",
+                exchange -> {
+                    record(exchange, "/recorded");
+                    send(exchange, 200, WASM);
+                });
+    }
+
+    @AfterAll
+    static void stopServers() {
+        http.stop(0);
+        https.stop(0);
+    }
+
+    /** Generous timeouts: the machine may be busy; only the timeout test uses short ones. */
+    private static HttpSource.Builder source() {
+        return HttpSource.builder()
+                .withConnectTimeout(Duration.ofSeconds(20))
+                .withRequestTimeout(Duration.ofSeconds(20))
+                .withMaxRedirects(3);
+    }
+
+    private static URI httpUrl(String path) {
+        return URI.create("http://127.0.0.1:" + http.getAddress().getPort() + path);
+    }
+
+    private static URI httpsUrl(String path) {
+        return URI.create("https://127.0.0.1:" + https.getAddress().getPort() + path);
+    }
+
+    private static ModuleSource.Fetched fetch(HttpSource source, URI url, long maxBytes)
+            throws FetchException {
+        return source.fetch(FetchRequest.of(url), maxBytes);
+    }
+
+    @Test
+    void shouldFetchOverHttp() throws Exception {
+        var fetched = fetch(source().build(), httpUrl("/m.wasm"), 1 << 20);
+        assertThat(fetched.bytes()).isEqualTo(WASM);
+        assertThat(fetched.resolvedFrom()).isEqualTo(httpUrl("/m.wasm").toString());
+    }
+
+    @Test
+    void shouldFetchOverHttpsFromATrustedServer() throws Exception {
+        var fetched =
+                fetch(
+                        source().withSslContext(tls.trustingClientContext()).build(),
+                        httpsUrl("/m.wasm"),
+                        1 << 20);
+        assertThat(fetched.bytes()).isEqualTo(WASM);
+    }
+
+    @Test
+    void shouldRefuseAnHttpsServerWhoseCertificateIsNotTrusted() {
+        assertThatThrownBy(() -> fetch(source().build(), httpsUrl("/m.wasm"), 1 << 20))
+                .isInstanceOfSatisfying(
+                        FetchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.IO_ERROR))
+                .hasMessageContaining("TLS with 127.0.0.1 failed");
+    }
+
+    @Test
+    void shouldFollowRedirectsAndAskTheGuardAtEveryHop() throws Exception {
+        List<URI> checked = new CopyOnWriteArrayList<>();
+        var fetched = fetch(source().withGuard(checked::add).build(), httpUrl("/to-m"), 1 << 20);
+
+        assertThat(fetched.bytes()).isEqualTo(WASM);
+        assertThat(fetched.resolvedFrom()).endsWith("/m.wasm");
+        assertThat(checked).containsExactly(httpUrl("/to-m"), httpUrl("/m.wasm"));
+    }
+
+    @Test
+    void shouldRefuseARedirectTheGuardBlocks() {
+        AddressGuard noLocalhostName =
+                url -> {
+                    if (url.getHost().equals("localhost")) {
+                        throw new FetchException(Reason.BLOCKED_ADDRESS, "localhost is blocked");
+                    }
+                };
+        authSeen.remove("/recorded");
+
+        assertThatThrownBy(
+                        () ->
+                                fetch(
+                                        source().withGuard(noLocalhostName).build(),
+                                        httpUrl("/to-localhost"),
+                                        1 << 20))
+                .isInstanceOfSatisfying(
+                        FetchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.BLOCKED_ADDRESS));
+        assertThat(authSeen).doesNotContainKey("/recorded");
+    }
+
+    @Test
+    void shouldStopAfterTheRedirectLimit() {
+        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/loop"), 1 << 20))
+                .isInstanceOfSatisfying(
+                        FetchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.BAD_RESPONSE))
+                .hasMessageContaining("more than 3 redirects");
+    }
+
+    @Test
+    void shouldSendCredentialsOnlyToTheHostTheyWereGivenFor() throws Exception {
+        source().build()
+                .fetch(
+                        FetchRequest.of(httpUrl("/authed-redirect"))
+                                .withCredentials(Credentials.bearer("t0ken")),
+                        1 << 20);
+
+        assertThat(authSeen.get("/authed-redirect")).isEqualTo("Bearer t0ken");
+        assertThat(authSeen.get("/recorded")).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheHttpStatus() {
+        assertReason(httpUrl("/missing.wasm"), Reason.NOT_FOUND, "404");
+        assertReason(httpUrl("/private.wasm"), Reason.AUTH_FAILED, "spec.pullSecret");
+        assertReason(httpUrl("/broken.wasm"), Reason.BAD_RESPONSE, "500");
+    }
+
+    @Test
+    void shouldTimeOutOnSlowHeadersAndOnASlowBody() {
+        HttpSource impatient = source().withRequestTimeout(Duration.ofMillis(700)).build();
+        for (String path : List.of("/slow-headers", "/slow-body")) {
+            assertThatThrownBy(() -> fetch(impatient, httpUrl(path), 1 << 20))
+                    .isInstanceOfSatisfying(
+                            FetchException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
+                    .hasMessageContaining("timed out");
+        }
+    }
+
+    @Test
+    void shouldCapTheSizeWhetherDeclaredOrStreamed() {
+        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/declared-big"), 1024))
+                .isInstanceOfSatisfying(
+                        FetchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+                .hasMessageContaining("1000000 bytes");
+        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/chunked-big"), 1024))
+                .isInstanceOfSatisfying(
+                        FetchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
+    }
+
+    private static void assertReason(URI url, Reason reason, String messagePart) {
+        assertThatThrownBy(() -> fetch(source().build(), url, 1 << 20))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+                .hasMessageContaining(messagePart);
+    }
+
+    private static void record(HttpExchange exchange, String path) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        authSeen.put(path, auth == null ? "" : auth);
+    }
+
+    private static void redirect(HttpExchange exchange, String location) throws IOException {
+        exchange.getResponseHeaders().set("Location", location);
+        send(exchange, 302, new byte[0]);
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

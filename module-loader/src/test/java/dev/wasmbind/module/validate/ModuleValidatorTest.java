@@ -1,0 +1,101 @@
+package dev.wasmbind.module.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wasmbind.module.testing.TestWasm;
+import dev.wasmbind.module.validate.InvalidModuleException.Reason;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ModuleValidatorTest {
+
+    private final ModuleValidator validator = ModuleValidator.create();
+
+    @Test
+    void shouldAcceptACommandModuleWithWasiImports() throws Exception {
+        byte[] bytes =
+                TestWasm.module()
+                        .importFunction("wasi_snapshot_preview1", "fd_write")
+                        .importFunction("wasi_snapshot_preview1", "proc_exit")
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+
+        ValidatedModule validated = validator.validate(bytes);
+
+        assertThat(validated.abi()).isEqualTo("wasip1-command");
+        assertThat(validated.size()).isEqualTo(bytes.length);
+        assertThat(validated.module().importSection().importCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotWasm() {
+        assertRefused("<html>not found</html>".getBytes(StandardCharsets.UTF_8), Reason.NOT_WASM)
+                .hasMessageContaining("not a WebAssembly module");
+    }
+
+    @Test
+    void shouldExplainThatComponentsAreNotSupportedYet() {
+        assertRefused(TestWasm.component(), Reason.COMPONENT)
+                .hasMessageContaining("WASI preview 2 components are not supported yet");
+    }
+
+    @Test
+    void shouldRefuseATruncatedModule() {
+        byte[] whole = TestWasm.emptyCommand();
+        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - 3);
+        assertRefused(truncated, Reason.MALFORMED).hasMessageContaining("not a valid WebAssembly");
+    }
+
+    @Test
+    void shouldRefuseAReactorWithoutStart() {
+        assertRefused(TestWasm.module().exportMemory().bytes(), Reason.MISSING_EXPORT)
+                .hasMessageContaining("function _start")
+                .hasMessageContaining("reactor");
+    }
+
+    @Test
+    void shouldRefuseAModuleThatDoesNotExportMemory() {
+        assertRefused(TestWasm.module().exportStart().bytes(), Reason.MISSING_EXPORT)
+                .hasMessageContaining("memory memory");
+    }
+
+    @Test
+    void shouldNameEveryUnsupportedImport() {
+        byte[] bytes =
+                TestWasm.module()
+                        .importFunction("env", "host_magic")
+                        .importFunction("wasi_snapshot_preview1", "fd_write")
+                        .importFunction("wasi_snapshot_preview1", "no_such_call")
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+
+        assertRefused(bytes, Reason.UNSUPPORTED_IMPORT)
+                .hasMessageContaining("env.host_magic")
+                .hasMessageContaining("wasi_snapshot_preview1.no_such_call")
+                .hasMessageNotContaining("fd_write");
+    }
+
+    @Test
+    void shouldRefuseAModuleOverTheSizeLimit() {
+        byte[] bytes = TestWasm.emptyCommand();
+        ModuleValidator small =
+                ModuleValidator.builder().withMaxModuleBytes(bytes.length - 1).build();
+
+        assertThatThrownBy(() -> small.validate(bytes))
+                .isInstanceOfSatisfying(
+                        InvalidModuleException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+                .hasMessageContaining("more than the limit");
+    }
+
+    private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertRefused(
+            byte[] bytes, Reason reason) {
+        return assertThatThrownBy(() -> validator.validate(bytes))
+                .isInstanceOfSatisfying(
+                        InvalidModuleException.class,
+                        e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+}
