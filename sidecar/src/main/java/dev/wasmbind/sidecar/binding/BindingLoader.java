@@ -38,6 +38,14 @@ public final class BindingLoader {
         this.compiler = compiler;
     }
 
+    /**
+     * A loader for modules whose bytes the caller provides ({@link #fromModule}); {@link #load}
+     * answers a failed binding.
+     */
+    public static BindingLoader withoutSource(ModuleValidator validator, ModuleCompiler compiler) {
+        return new BindingLoader(null, validator, compiler);
+    }
+
     /** Loads a binding, compiling its module (once per digest) before returning. */
     public Binding load(String name, WasmBindingSpec spec) {
         return load(name, spec, true);
@@ -51,7 +59,52 @@ public final class BindingLoader {
         return load(name, spec, false);
     }
 
+    /**
+     * Builds a binding from module bytes already fetched and verified elsewhere (in-pod mode: the
+     * module service, checked against the digest), compiling now (once per digest). Only the spec's
+     * URL names the program (argv[0]); nothing is fetched.
+     */
+    public Binding fromModule(String name, WasmBindingSpec spec, FetchedModule module) {
+        return build(name, spec, () -> module, true);
+    }
+
+    /** As {@link #fromModule}, on the interpreter (see {@link #loadInterpreted}). */
+    public Binding fromModuleInterpreted(String name, WasmBindingSpec spec, FetchedModule module) {
+        return build(name, spec, () -> module, false);
+    }
+
     private Binding load(String name, WasmBindingSpec spec, boolean compileNow) {
+        return build(
+                name,
+                spec,
+                () -> {
+                    if (fetcher == null) {
+                        throw new FetchException(
+                                FetchException.Reason.REFUSED,
+                                "this loader has no module source: modules come verified from"
+                                        + " elsewhere");
+                    }
+                    if (spec.getPullSecret() != null) {
+                        LOG.warn(
+                                "binding {}: spec.pullSecret is ignored in standalone mode (no"
+                                        + " Secrets to read); fetching without credentials",
+                                name);
+                    }
+                    return fetcher.fetch(
+                            FetchRequest.of(URI.create(spec.getUrl()))
+                                    .withExpectedSha256(spec.getSha256()));
+                },
+                compileNow);
+    }
+
+    /** Where the bytes of a module come from: a fetch, or bytes verified by the caller. */
+    @FunctionalInterface
+    private interface ModuleBytes {
+        FetchedModule get() throws FetchException;
+    }
+
+    private Binding build(
+            String name, WasmBindingSpec spec, ModuleBytes bytes, boolean compileNow) {
         if (name == null || name.isBlank()) {
             return new Binding.Failed(
                     "", spec == null ? "" : spec.getUrl(), "metadata.name is missing");
@@ -67,15 +120,8 @@ public final class BindingLoader {
             long maxRequestBytes = limits.maxRequestBytesOrDefault();
             long maxResponseBytes = limits.maxResponseBytesOrDefault();
             int maxConcurrency = limits.maxConcurrencyOrDefault();
-            if (spec.getPullSecret() != null) {
-                LOG.warn(
-                        "binding {}: spec.pullSecret is ignored in standalone mode (no Secrets to"
-                                + " read); fetching without credentials",
-                        name);
-            }
             URI uri = URI.create(url);
-            FetchedModule fetched =
-                    fetcher.fetch(FetchRequest.of(uri).withExpectedSha256(spec.getSha256()));
+            FetchedModule fetched = bytes.get();
             ValidatedModule validated = validator.validate(fetched.bytes());
             CompiledModule compiled =
                     compileNow

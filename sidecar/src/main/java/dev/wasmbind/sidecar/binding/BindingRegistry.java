@@ -36,6 +36,11 @@ public final class BindingRegistry {
         return replaced[0];
     }
 
+    /** Removes a binding (deleted from the cluster); calls already running finish. */
+    public Optional<Binding> remove(String name) {
+        return Optional.ofNullable(byName.remove(name));
+    }
+
     public Optional<Binding> get(String name) {
         return Optional.ofNullable(byName.get(name));
     }

@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,9 @@ public final class DaprHttpApi {
     private final BindingMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final String appId;
+    // In-pod mode: not ready until the requested bindings are loaded; extra metadata sections.
+    private BooleanSupplier ready = () -> true;
+    private final Map<String, Supplier<Object>> metadataSections = new LinkedHashMap<>();
 
     public DaprHttpApi(
             BindingRegistry registry,
@@ -57,6 +62,18 @@ public final class DaprHttpApi {
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.appId = appId;
+    }
+
+    /** {@code /v1.0/healthz} answers 204 only while {@code ready} holds (500 otherwise). */
+    public DaprHttpApi withReadiness(BooleanSupplier ready) {
+        this.ready = ready;
+        return this;
+    }
+
+    /** Adds {@code key} to {@code /v1.0/metadata}, its value computed on every request. */
+    public DaprHttpApi withMetadataSection(String key, Supplier<Object> section) {
+        metadataSections.put(key, section);
+        return this;
     }
 
     /** Starts the server on {@code host:port} (port 0 picks a free one). */
@@ -77,6 +94,15 @@ public final class DaprHttpApi {
         router.get("/v1.0/healthz").handler(this::handleHealthz);
         router.get("/v1.0/healthz/outbound").handler(this::handleHealthz);
         router.get("/v1.0/metadata").handler(this::handleMetadata);
+        router.get("/metrics").handler(this::handleMetrics);
+        return router;
+    }
+
+    /** Health and metrics only: the routes the kubelet and Prometheus reach from outside. */
+    public Router healthRouter(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.get("/v1.0/healthz").handler(this::handleHealthz);
+        router.get("/v1.0/healthz/outbound").handler(this::handleHealthz);
         router.get("/metrics").handler(this::handleMetrics);
         return router;
     }
@@ -254,9 +280,19 @@ public final class DaprHttpApi {
         return new CallException(Outcome.TRAP, "wasm error: " + cause);
     }
 
-    /** Dapr answers 204 when healthy; this sidecar listens only once its bindings are loaded. */
+    /** Dapr answers 204 when healthy, 500 with ERR_HEALTH_NOT_READY before. */
     private void handleHealthz(RoutingContext ctx) {
-        ctx.response().setStatusCode(204).end();
+        if (ready.getAsBoolean()) {
+            ctx.response().setStatusCode(204).end();
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errorCode", "ERR_HEALTH_NOT_READY");
+        body.put("message", "dapr is not ready");
+        ctx.response()
+                .setStatusCode(500)
+                .putHeader("Content-Type", "application/json")
+                .end(Buffer.buffer(GoJson.marshal(body)));
     }
 
     /** Dapr's metadata shape; bindings that failed to load are listed with their reason. */
@@ -294,6 +330,7 @@ public final class DaprHttpApi {
         body.put("components", components);
         body.put("extended", Map.of());
         body.put("wasmBindings", bindings);
+        metadataSections.forEach((key, section) -> body.put(key, section.get()));
         ctx.response()
                 .putHeader("Content-Type", "application/json")
                 .end(Buffer.buffer(GoJson.marshal(body)));

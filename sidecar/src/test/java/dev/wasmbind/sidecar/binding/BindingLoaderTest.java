@@ -132,4 +132,23 @@ class BindingLoaderTest {
     void shouldNameTheProgramAfterTheModuleFile(String url, String programName) {
         assertThat(BindingLoader.programName(URI.create(url))).isEqualTo(programName);
     }
+
+    @Test
+    void shouldBuildABindingFromVerifiedBytesWithoutFetchingTheUrl() throws Exception {
+        byte[] bytes = Files.readAllBytes(CompiledTestModules.DIR.resolve("cat.wasm"));
+        var module =
+                new dev.wasmbind.module.source.FetchedModule(
+                        bytes, Digests.sha256Hex(bytes), "modules dir");
+        WasmBindingSpec spec = new WasmBindingSpec("oci://registry.example/wasm/greeter:1.0");
+        spec.setArgs(List.of("--x"));
+        var loader = BindingLoader.withoutSource(ModuleValidator.create(), new ModuleCompiler());
+
+        Binding loaded = loader.fromModuleInterpreted("greet", spec, module);
+
+        var ready = (Binding.Ready) loaded;
+        assertThat(ready.digest()).isEqualTo(module.digest());
+        assertThat(ready.settings().argv(List.of())).containsExactly("greeter", "--x");
+        assertThat(((Binding.Failed) loader.load("greet", spec)).reason())
+                .contains("this loader has no module source");
+    }
 }
