@@ -88,3 +88,19 @@ app.kubernetes.io/component: {{ .component }}
 true
 {{- end -}}
 {{- end -}}
+
+{{/* The module service's TLS Secret (tls.crt, tls.key, ca.crt). */}}
+{{- define "wasmbind.moduleService.tlsSecret" -}}
+{{- default (printf "%s-module-service-tls" (include "wasmbind.fullname" .)) .Values.operator.moduleService.tls.secretName -}}
+{{- end -}}
+
+{{/* The module service's DNS names: the operator Service's (its certificate names these). */}}
+{{- define "wasmbind.moduleService.dnsNames" -}}
+{{- $service := include "wasmbind.operator.fullname" . -}}
+{{- toJson (list (printf "%s.%s.svc" $service .Release.Namespace) (printf "%s.%s.svc.cluster.local" $service .Release.Namespace)) -}}
+{{- end -}}
+
+{{/* The URL the injector hands to sidecars. */}}
+{{- define "wasmbind.moduleService.url" -}}
+{{- printf "https://%s.%s.svc:%v" (include "wasmbind.operator.fullname" .) .Release.Namespace .Values.operator.moduleService.port -}}
+{{- end -}}

@@ -9,15 +9,24 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,6 +41,7 @@ class ChartTest {
     private static final String OPERATOR = "wasmbind-operator";
     private static final String INJECTOR = "wasmbind-injector";
     private static final String CERT_MANAGER = "certManager";
+    private static final String MODULE_SERVICE_TLS = "wasmbind-module-service-tls";
 
     @Test
     void shouldLintWithoutWarnings() {
@@ -205,7 +215,9 @@ class ChartTest {
         "injector.failurePolicy, Sometimes, /injector/failurePolicy",
         "injector.timeoutSeconds, 60, /injector/timeoutSeconds",
         "injector.nativeSidecar, maybe, /injector/nativeSidecar",
-        "operator.logLevel, loud, /operator/logLevel"
+        "operator.logLevel, loud, /operator/logLevel",
+        "operator.moduleService.tls.mode, selfManaged, /operator/moduleService/tls/mode",
+        "operator.moduleService.port, 70000, /operator/moduleService/port"
     })
     void shouldRefuseInvalidValuesNamingTheValue(String key, String value, String where) {
         assertThatThrownBy(() -> RenderedChart.with(Map.of(key, value)))
@@ -328,10 +340,9 @@ class ChartTest {
         assertThat(verbs(rules, "wasmbind.dev", "wasmbindings"))
                 .containsExactlyInAnyOrder("get", "list", "watch");
         assertThat(verbs(rules, "wasmbind.dev", "wasmbindings/status")).contains("patch");
-        assertThat(verbs(rules, "", "events")).contains("create");
-        assertThat(verbs(rules, "", "secrets"))
-                .contains("get")
-                .doesNotContain("create", "update", "delete");
+        assertThat(verbs(rules, "", "events")).containsExactly("create");
+        // spec.pullSecret is read by name: no list or watch over every Secret of the cluster.
+        assertThat(verbs(rules, "", "secrets")).containsExactly("get");
         assertThat(verbs(rules, "authentication.k8s.io", "tokenreviews")).containsExactly("create");
         assertThat(rules)
                 .noneMatch(
@@ -339,6 +350,320 @@ class ChartTest {
         Role leases = chart.get("Role", OPERATOR + "-leader-election", Role.class);
         assertThat(verbs(leases.getRules(), "coordination.k8s.io", "leases"))
                 .contains("get", "create", "update");
+    }
+
+    @Test
+    void shouldReadPullSecretsOnlyInTheWatchedNamespaces(@TempDir Path dir) throws IOException {
+        Path values = dir.resolve("values.yaml");
+        Files.writeString(values, "operator:\n  watchNamespaces: [team-a, team-b]\n");
+        RenderedChart chart = RenderedChart.withValuesFile(values);
+
+        assertThat(
+                        verbs(
+                                chart.get("ClusterRole", OPERATOR, ClusterRole.class).getRules(),
+                                "",
+                                "secrets"))
+                .isEmpty();
+        List<Role> pullSecrets =
+                chart.ofKind("Role").stream()
+                        .map(node -> Serialization.jsonMapper().convertValue(node, Role.class))
+                        .filter(
+                                role ->
+                                        role.getMetadata()
+                                                .getName()
+                                                .equals(OPERATOR + "-pull-secrets"))
+                        .toList();
+        assertThat(pullSecrets)
+                .extracting(role -> role.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("team-a", "team-b");
+        assertThat(pullSecrets)
+                .allSatisfy(
+                        role ->
+                                assertThat(verbs(role.getRules(), "", "secrets"))
+                                        .containsExactly("get"));
+        List<RoleBinding> bindings =
+                chart.ofKind("RoleBinding").stream()
+                        .map(
+                                node ->
+                                        Serialization.jsonMapper()
+                                                .convertValue(node, RoleBinding.class))
+                        .filter(b -> b.getMetadata().getName().equals(OPERATOR + "-pull-secrets"))
+                        .toList();
+        assertThat(bindings)
+                .hasSize(2)
+                .allSatisfy(
+                        b -> {
+                            assertThat(b.getRoleRef().getName())
+                                    .isEqualTo(OPERATOR + "-pull-secrets");
+                            assertThat(b.getSubjects())
+                                    .singleElement()
+                                    .satisfies(
+                                            subject -> {
+                                                assertThat(subject.getName()).isEqualTo(OPERATOR);
+                                                assertThat(subject.getNamespace())
+                                                        .isEqualTo(RenderedChart.NAMESPACE);
+                                            });
+                        });
+        assertThat(RenderedChart.withDefaults().ofKind("Role"))
+                .noneMatch(role -> role.at("/metadata/name").asText().endsWith("-pull-secrets"));
+    }
+
+    @Test
+    void shouldServeModulesFromTheOperatorWithACertificateTheChartGenerates() throws Exception {
+        RenderedChart chart = RenderedChart.withDefaults();
+        Deployment operator = operator(chart);
+
+        assertThat(args(operator))
+                .contains(
+                        "--module-service-port=9443",
+                        "--module-service-cert=/var/run/wasmbind/module-service-tls/tls.crt",
+                        "--module-service-key=/var/run/wasmbind/module-service-tls/tls.key");
+        assertThat(mainContainer(operator).getPorts())
+                .anySatisfy(
+                        p -> {
+                            assertThat(p.getName()).isEqualTo("module-service");
+                            assertThat(p.getContainerPort()).isEqualTo(9443);
+                        });
+        assertThat(mainContainer(operator).getVolumeMounts())
+                .anySatisfy(
+                        m -> {
+                            assertThat(m.getName()).isEqualTo("module-service-tls");
+                            assertThat(m.getMountPath())
+                                    .isEqualTo("/var/run/wasmbind/module-service-tls");
+                        });
+        assertThat(secretVolume(operator, "module-service-tls"))
+                .isEqualTo(MODULE_SERVICE_TLS + "=tls.crt,tls.key");
+        Service service = chart.get("Service", OPERATOR, Service.class);
+        assertThat(service.getSpec().getPorts())
+                .anySatisfy(
+                        p -> {
+                            assertThat(p.getPort()).isEqualTo(9443);
+                            assertThat(p.getTargetPort().getStrVal()).isEqualTo("module-service");
+                        });
+
+        Secret secret = chart.get("Secret", MODULE_SERVICE_TLS, Secret.class);
+        assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+        X509Certificate ca = certificate(secret.getData().get("ca.crt"));
+        X509Certificate serving = certificate(secret.getData().get("tls.crt"));
+        serving.verify(ca.getPublicKey());
+        serving.checkValidity();
+        assertThat(ca.getBasicConstraints()).isGreaterThanOrEqualTo(0);
+        assertThat(serving.getSubjectAlternativeNames())
+                .extracting(san -> String.valueOf(san.get(1)))
+                .contains(
+                        OPERATOR + "." + RenderedChart.NAMESPACE + ".svc",
+                        OPERATOR + "." + RenderedChart.NAMESPACE + ".svc.cluster.local");
+        assertThat(new String(Base64.getDecoder().decode(secret.getData().get("tls.key"))))
+                .contains("PRIVATE KEY");
+        assertThat(chart.ofKind("Certificate")).isEmpty();
+    }
+
+    @Test
+    void shouldGiveTheInjectorTheModuleServiceUrlAndOnlyItsCa() {
+        Deployment injector = injector(RenderedChart.withDefaults());
+
+        assertThat(args(injector))
+                .contains(
+                        "--module-service=https://"
+                                + OPERATOR
+                                + "."
+                                + RenderedChart.NAMESPACE
+                                + ".svc:9443",
+                        "--module-service-ca-file=/var/run/wasmbind/module-service-ca/ca.crt");
+        assertThat(mainContainer(injector).getVolumeMounts())
+                .anySatisfy(
+                        m -> {
+                            assertThat(m.getName()).isEqualTo("module-service-ca");
+                            assertThat(m.getMountPath())
+                                    .isEqualTo("/var/run/wasmbind/module-service-ca");
+                            assertThat(m.getReadOnly()).isTrue();
+                        });
+        // The CA only: the injector never sees the module service's private key.
+        assertThat(secretVolume(injector, "module-service-ca"))
+                .isEqualTo(MODULE_SERVICE_TLS + "=ca.crt");
+    }
+
+    @Test
+    void shouldFollowAChangedModuleServicePortEverywhere() {
+        RenderedChart chart = RenderedChart.with(Map.of("operator.moduleService.port", "10443"));
+
+        assertThat(args(operator(chart))).contains("--module-service-port=10443");
+        assertThat(args(injector(chart)))
+                .contains(
+                        "--module-service=https://"
+                                + OPERATOR
+                                + "."
+                                + RenderedChart.NAMESPACE
+                                + ".svc:10443");
+        assertThat(chart.get("Service", OPERATOR, Service.class).getSpec().getPorts())
+                .extracting(p -> p.getPort())
+                .containsExactlyInAnyOrder(8080, 10443);
+    }
+
+    @Test
+    void shouldIssueTheModuleServiceCertificateFromACertManagerCaWhenAsked() {
+        RenderedChart chart =
+                RenderedChart.with(Map.of("operator.moduleService.tls.mode", CERT_MANAGER));
+
+        assertThat(chart.has("Secret", MODULE_SERVICE_TLS)).isFalse();
+        JsonNode serving = chart.get("Certificate", "wasmbind-module-service");
+        assertThat(serving.at("/spec/secretName").asText()).isEqualTo(MODULE_SERVICE_TLS);
+        assertThat(serving.at("/spec/dnsNames").toString())
+                .contains(OPERATOR + "." + RenderedChart.NAMESPACE + ".svc");
+        // Renewals keep ca.crt: the serving certificate comes from a long-lived CA Issuer.
+        assertThat(serving.at("/spec/issuerRef/name").asText())
+                .isEqualTo("wasmbind-module-service-ca");
+        JsonNode ca = chart.get("Certificate", "wasmbind-module-service-ca");
+        assertThat(ca.at("/spec/isCA").asBoolean()).isTrue();
+        assertThat(ca.at("/spec/issuerRef/name").asText())
+                .isEqualTo("wasmbind-module-service-selfsigned");
+        assertThat(
+                        chart.get("Issuer", "wasmbind-module-service-ca")
+                                .at("/spec/ca/secretName")
+                                .asText())
+                .isEqualTo("wasmbind-module-service-ca");
+        assertThat(chart.has("Issuer", "wasmbind-module-service-selfsigned")).isTrue();
+        assertThat(secretVolume(injector(chart), "module-service-ca"))
+                .isEqualTo(MODULE_SERVICE_TLS + "=ca.crt");
+
+        RenderedChart withIssuer =
+                RenderedChart.with(
+                        Map.of(
+                                "operator.moduleService.tls.mode", CERT_MANAGER,
+                                "operator.moduleService.tls.certManager.issuerRef.name", "corp-ca",
+                                "operator.moduleService.tls.certManager.issuerRef.kind",
+                                        "ClusterIssuer"));
+        assertThat(
+                        withIssuer
+                                .get("Certificate", "wasmbind-module-service")
+                                .at("/spec/issuerRef/name")
+                                .asText())
+                .isEqualTo("corp-ca");
+        assertThat(withIssuer.ofKind("Issuer")).isEmpty();
+        assertThat(withIssuer.has("Certificate", "wasmbind-module-service-ca")).isFalse();
+    }
+
+    @Test
+    void shouldLeaveTheModuleServiceOutWhenDisabled() {
+        RenderedChart chart = RenderedChart.with(Map.of("operator.moduleService.enabled", "false"));
+
+        assertThat(args(operator(chart))).noneMatch(arg -> arg.startsWith("--module-service"));
+        assertThat(args(injector(chart))).noneMatch(arg -> arg.startsWith("--module-service"));
+        assertThat(mainContainer(operator(chart)).getPorts()).hasSize(1);
+        assertThat(chart.has("Secret", MODULE_SERVICE_TLS)).isFalse();
+        assertThat(chart.get("Service", OPERATOR, Service.class).getSpec().getPorts()).hasSize(1);
+    }
+
+    @Test
+    void shouldRenderNoNetworkPolicyByDefault() {
+        assertThat(RenderedChart.withDefaults().ofKind("NetworkPolicy")).isEmpty();
+    }
+
+    @Test
+    void shouldLetOnlyPodsReachTheModuleServiceWhenNetworkPoliciesAreOn(@TempDir Path dir)
+            throws IOException {
+        Path values = dir.resolve("values.yaml");
+        Files.writeString(
+                values,
+                "networkPolicy:\n"
+                        + "  enabled: true\n"
+                        + "  moduleService:\n"
+                        + "    namespaceSelector: {matchLabels: {wasmbind.dev/apps: \"true\"}}\n"
+                        + "  metrics:\n"
+                        + "    from:\n"
+                        + "      - namespaceSelector:\n"
+                        + "          matchLabels: {kubernetes.io/metadata.name: monitoring}\n");
+        RenderedChart chart = RenderedChart.withValuesFile(values);
+
+        NetworkPolicy operator = chart.get("NetworkPolicy", OPERATOR, NetworkPolicy.class);
+        assertThat(operator.getSpec().getPodSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "operator");
+        assertThat(operator.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(operator.getSpec().getIngress())
+                .hasSize(2)
+                .anySatisfy(
+                        rule -> {
+                            assertThat(rule.getPorts())
+                                    .singleElement()
+                                    .satisfies(
+                                            p ->
+                                                    assertThat(p.getPort().getIntVal())
+                                                            .isEqualTo(9443));
+                            assertThat(rule.getFrom())
+                                    .singleElement()
+                                    .satisfies(
+                                            peer -> {
+                                                assertThat(peer.getIpBlock()).isNull();
+                                                assertThat(
+                                                                peer.getNamespaceSelector()
+                                                                        .getMatchLabels())
+                                                        .containsEntry("wasmbind.dev/apps", "true");
+                                            });
+                        })
+                .anySatisfy(
+                        rule -> {
+                            assertThat(rule.getPorts())
+                                    .singleElement()
+                                    .satisfies(
+                                            p ->
+                                                    assertThat(p.getPort().getIntVal())
+                                                            .isEqualTo(8080));
+                            assertThat(rule.getFrom())
+                                    .singleElement()
+                                    .satisfies(
+                                            peer ->
+                                                    assertThat(
+                                                                    peer.getNamespaceSelector()
+                                                                            .getMatchLabels())
+                                                            .containsEntry(
+                                                                    "kubernetes.io/metadata.name",
+                                                                    "monitoring"));
+                        });
+        NetworkPolicy injector = chart.get("NetworkPolicy", INJECTOR, NetworkPolicy.class);
+        assertThat(injector.getSpec().getIngress())
+                .singleElement()
+                .satisfies(
+                        rule -> {
+                            assertThat(rule.getFrom()).isNullOrEmpty();
+                            assertThat(rule.getPorts().get(0).getPort().getIntVal())
+                                    .isEqualTo(8443);
+                        });
+    }
+
+    @Test
+    void shouldOpenTheModuleServiceToPodsOfEveryNamespaceByDefault() {
+        NetworkPolicy operator =
+                RenderedChart.with(Map.of("networkPolicy.enabled", "true"))
+                        .get("NetworkPolicy", OPERATOR, NetworkPolicy.class);
+
+        assertThat(operator.getSpec().getIngress().get(0).getFrom())
+                .singleElement()
+                .satisfies(
+                        peer -> {
+                            assertThat(peer.getNamespaceSelector()).isNotNull();
+                            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                                    .isNullOrEmpty();
+                            assertThat(peer.getIpBlock()).isNull();
+                        });
+    }
+
+    @Test
+    void shouldLintWithNetworkPoliciesAndCertManagerOn(@TempDir Path dir) throws IOException {
+        Path chart = dir.resolve("wasmbind");
+        copy(RenderedChart.chartDir(), chart);
+        Path values = chart.resolve("values.yaml");
+        String text =
+                Files.readString(values)
+                        .replace(
+                                "networkPolicy:\n  enabled: false",
+                                "networkPolicy:\n  enabled: true")
+                        .replace("    mode: helm\n", "    mode: certManager\n");
+        assertThat(text).contains("enabled: true").contains("mode: certManager");
+        Files.writeString(values, text);
+
+        LintResult lint = new Helm(chart).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
     }
 
     @Test
@@ -420,6 +745,43 @@ class ChartTest {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.findAny().isEmpty();
+        }
+    }
+
+    /** "secretName=key,key" of a Secret volume: which keys of which Secret a pod sees. */
+    private static String secretVolume(Deployment deployment, String volume) {
+        return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(volume))
+                .map(
+                        v ->
+                                v.getSecret().getSecretName()
+                                        + "="
+                                        + String.join(
+                                                ",",
+                                                v.getSecret().getItems().stream()
+                                                        .map(item -> item.getKey())
+                                                        .toList()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + volume));
+    }
+
+    private static X509Certificate certificate(String base64Pem) throws Exception {
+        return (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                        .generateCertificate(
+                                new ByteArrayInputStream(Base64.getDecoder().decode(base64Pem)));
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
         }
     }
 

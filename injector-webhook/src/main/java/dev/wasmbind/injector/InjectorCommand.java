@@ -137,6 +137,13 @@ public final class InjectorCommand implements Callable<Integer> {
     String moduleService;
 
     @Option(
+            names = "--module-service-ca-file",
+            defaultValue = "${env:" + ENV + "MODULE_SERVICE_CA_FILE}",
+            description =
+                    "PEM CA certificate(s) of the module service, read at start and given to sidecars in WASMBIND_MODULE_SERVICE_CA (restart the injector after the CA changes).")
+    Path moduleServiceCaFile;
+
+    @Option(
             names = "--sidecar-log-level",
             defaultValue = "${env:" + ENV + "SIDECAR_LOG_LEVEL:-info}",
             description = "Default sidecar log level (trace, debug, info, warn, error).")
@@ -306,6 +313,7 @@ public final class InjectorCommand implements Callable<Integer> {
                 .imagePullPolicy(sidecarImagePullPolicy)
                 .nativeSidecar(nativeSidecar)
                 .moduleServiceUrl(moduleService)
+                .moduleServiceCaFile(moduleServiceCaFile)
                 .injectorVersion(Version.current())
                 .logLevel(sidecarLogLevel)
                 .cpuRequest(sidecarCpuRequest)

@@ -16,8 +16,14 @@ public final class Annotations {
     /** Comma-separated WasmBinding names the sidecar serves; all of the namespace when absent. */
     public static final String BINDINGS = PREFIX + "bindings";
 
-    /** The sidecar's HTTP port (Dapr's API), 3500 by default. */
+    /** The sidecar's HTTP port (Dapr's API, on 127.0.0.1 only), 3500 by default. */
     public static final String PORT = PREFIX + "port";
+
+    /**
+     * The sidecar's health and metrics port (on all addresses, for the kubelet's probes and
+     * Prometheus), 9464 by default.
+     */
+    public static final String HEALTH_PORT = PREFIX + "health-port";
 
     /** The sidecar's log level: trace, debug, info, warn or error. */
     public static final String LOG_LEVEL = PREFIX + "log-level";
@@ -36,6 +42,7 @@ public final class Annotations {
                     INJECT,
                     BINDINGS,
                     PORT,
+                    HEALTH_PORT,
                     LOG_LEVEL,
                     SIDECAR_CPU_REQUEST,
                     SIDECAR_CPU_LIMIT,

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  */
 public record PodSettings(
         int httpPort,
+        int healthPort,
         String logLevel,
         List<String> bindings,
         Quantity cpuRequest,
@@ -43,7 +44,28 @@ public record PodSettings(
     public static PodSettings from(Map<String, String> annotations, SidecarConfig config)
             throws InvalidAnnotationException {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
-        int port = port(a.get(Annotations.PORT));
+        int port = port(Annotations.PORT, a.get(Annotations.PORT), SidecarConfig.DEFAULT_HTTP_PORT);
+        int healthPort =
+                port(
+                        Annotations.HEALTH_PORT,
+                        a.get(Annotations.HEALTH_PORT),
+                        SidecarConfig.DEFAULT_HEALTH_PORT);
+        if (healthPort == port) {
+            String key =
+                    a.containsKey(Annotations.HEALTH_PORT)
+                            ? Annotations.HEALTH_PORT
+                            : Annotations.PORT;
+            throw new InvalidAnnotationException(
+                    key,
+                    a.get(key),
+                    "the API port ("
+                            + Annotations.PORT
+                            + ") and the health port ("
+                            + Annotations.HEALTH_PORT
+                            + ") are both "
+                            + port
+                            + "; give them different ports");
+        }
         String logLevel = logLevel(a.get(Annotations.LOG_LEVEL), config.logLevel());
         List<String> bindings = bindings(a.get(Annotations.BINDINGS));
         Quantity[] cpu =
@@ -60,12 +82,14 @@ public record PodSettings(
                         Annotations.SIDECAR_MEMORY_LIMIT,
                         config.memoryRequest(),
                         config.memoryLimit());
-        return new PodSettings(port, logLevel, bindings, cpu[0], cpu[1], memory[0], memory[1]);
+        return new PodSettings(
+                port, healthPort, logLevel, bindings, cpu[0], cpu[1], memory[0], memory[1]);
     }
 
-    private static int port(String value) throws InvalidAnnotationException {
+    private static int port(String key, String value, int defaultPort)
+            throws InvalidAnnotationException {
         if (value == null) {
-            return SidecarConfig.DEFAULT_HTTP_PORT;
+            return defaultPort;
         }
         String v = value.trim();
         if (PORT.matcher(v).matches()) {
@@ -75,11 +99,13 @@ public record PodSettings(
             }
         }
         throw new InvalidAnnotationException(
-                Annotations.PORT,
+                key,
                 value,
                 "use a port number from 1 to 65535 (default "
-                        + SidecarConfig.DEFAULT_HTTP_PORT
-                        + "), e.g. \"3600\"");
+                        + defaultPort
+                        + "), e.g. \""
+                        + (defaultPort + 100)
+                        + "\"");
     }
 
     private static String logLevel(String value, String defaultLevel)

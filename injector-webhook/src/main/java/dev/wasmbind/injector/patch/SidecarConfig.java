@@ -1,6 +1,12 @@
 package dev.wasmbind.injector.patch;
 
+import dev.wasmbind.injector.tls.InvalidKeyMaterialException;
+import dev.wasmbind.injector.tls.PemPair;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +18,11 @@ public final class SidecarConfig {
 
     public static final String CONTAINER_NAME = "wasmbind-sidecar";
     public static final int DEFAULT_HTTP_PORT = 3500;
+    public static final int DEFAULT_HEALTH_PORT = 9464;
+
+    /** The sidecar's environment variable holding the module service's CA (PEM). */
+    public static final String MODULE_SERVICE_CA_ENV = "WASMBIND_MODULE_SERVICE_CA";
+
     public static final String DEFAULT_LOG_LEVEL = "info";
     public static final String TOKEN_AUDIENCE = "wasmbind";
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
@@ -20,6 +31,7 @@ public final class SidecarConfig {
     private final String imagePullPolicy;
     private final boolean nativeSidecar;
     private final String moduleServiceUrl;
+    private final String moduleServiceCa;
     private final String injectorVersion;
     private final String logLevel;
     private final Quantity cpuRequest;
@@ -34,6 +46,7 @@ public final class SidecarConfig {
         this.imagePullPolicy = b.imagePullPolicy;
         this.nativeSidecar = b.nativeSidecar;
         this.moduleServiceUrl = b.moduleServiceUrl;
+        this.moduleServiceCa = b.moduleServiceCa;
         this.injectorVersion = b.injectorVersion;
         this.logLevel = b.logLevel;
         this.cpuRequest = b.cpuRequest;
@@ -64,6 +77,14 @@ public final class SidecarConfig {
     /** The operator's module service URL, or null when not configured (then no arg is passed). */
     public String moduleServiceUrl() {
         return moduleServiceUrl;
+    }
+
+    /**
+     * The CA certificate(s) the sidecar trusts for the module service (PEM), or null when not
+     * configured (then the sidecar gets no {@value #MODULE_SERVICE_CA_ENV}).
+     */
+    public String moduleServiceCa() {
+        return moduleServiceCa;
     }
 
     public String injectorVersion() {
@@ -104,6 +125,7 @@ public final class SidecarConfig {
         private String imagePullPolicy = "IfNotPresent";
         private boolean nativeSidecar;
         private String moduleServiceUrl;
+        private String moduleServiceCa;
         private String injectorVersion = "dev";
         private String logLevel = DEFAULT_LOG_LEVEL;
         private Quantity cpuRequest = new Quantity("100m");
@@ -136,6 +158,28 @@ public final class SidecarConfig {
                             ? null
                             : moduleServiceUrl;
             return this;
+        }
+
+        /**
+         * PEM text of the CA certificate(s) sidecars trust for the module service; several
+         * certificates (old and new CA during a rotation) are fine. Null or blank: none.
+         */
+        public Builder moduleServiceCa(String pem) {
+            this.moduleServiceCa = pem == null || pem.isBlank() ? null : pem.strip() + "\n";
+            return this;
+        }
+
+        /** Reads {@link #moduleServiceCa(String)} from a PEM file; null: none. */
+        public Builder moduleServiceCaFile(Path file) {
+            if (file == null) {
+                return moduleServiceCa(null);
+            }
+            try {
+                return moduleServiceCa(Files.readString(file, StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "cannot read the module service CA file " + file + ": " + e, e);
+            }
         }
 
         public Builder injectorVersion(String injectorVersion) {
@@ -199,7 +243,33 @@ public final class SidecarConfig {
                 throw new IllegalArgumentException(
                         "the token expiration must be at least 600 seconds");
             }
+            if (moduleServiceCa != null) {
+                if (moduleServiceUrl == null) {
+                    throw new IllegalArgumentException(
+                            "a module service CA is set but no module service URL; give both or"
+                                    + " neither");
+                }
+                checkCertificates(moduleServiceCa);
+            }
             return new SidecarConfig(this);
+        }
+
+        private static void checkCertificates(String pem) {
+            // Fail at start, not in every sidecar: the text must hold PEM X.509 certificates.
+            String problem;
+            try {
+                problem =
+                        pem.contains("-----BEGIN CERTIFICATE-----")
+                                        && !PemPair.certificates(pem).isEmpty()
+                                ? null
+                                : "it holds no -----BEGIN CERTIFICATE----- block";
+            } catch (InvalidKeyMaterialException e) {
+                problem = e.getMessage();
+            }
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "the module service CA is not a PEM certificate: " + problem);
+            }
         }
 
         private static Quantity optionalQuantity(String value) {

@@ -33,6 +33,7 @@ public final class SidecarInjector {
     public static final String TOKEN_DIR = "/var/run/secrets/wasmbind";
     public static final String TOKEN_FILE = TOKEN_DIR + "/token";
     public static final String HTTP_PORT_NAME = "wasmbind-http";
+    public static final String HEALTH_PORT_NAME = "wasmbind-health";
     public static final String HEALTH_PATH = "/v1.0/healthz";
 
     /** Set on app containers (unless already set) so Dapr SDKs find the sidecar. */
@@ -83,7 +84,8 @@ public final class SidecarInjector {
         PodSettings settings;
         try {
             settings = PodSettings.from(annotations, config);
-            checkPortIsFree(settings.httpPort(), spec);
+            checkPortIsFree(Annotations.PORT, settings.httpPort(), spec);
+            checkPortIsFree(Annotations.HEALTH_PORT, settings.healthPort(), spec);
         } catch (InvalidAnnotationException e) {
             return InjectionDecision.denied(e, warnings);
         }
@@ -120,7 +122,9 @@ public final class SidecarInjector {
                         .anyMatch(c -> SidecarConfig.CONTAINER_NAME.equals(c.getName()));
     }
 
-    private static void checkPortIsFree(int port, PodSpec spec) throws InvalidAnnotationException {
+    /** Containers share the pod's network: a port another container declares is taken. */
+    private static void checkPortIsFree(String key, int port, PodSpec spec)
+            throws InvalidAnnotationException {
         List<Container> all = new ArrayList<>();
         if (spec.getInitContainers() != null) {
             all.addAll(spec.getInitContainers());
@@ -135,14 +139,14 @@ public final class SidecarInjector {
             for (ContainerPort p : c.getPorts()) {
                 if (p.getContainerPort() != null && p.getContainerPort() == port) {
                     throw new InvalidAnnotationException(
-                            Annotations.PORT,
+                            key,
                             String.valueOf(port),
                             "container \""
                                     + c.getName()
                                     + "\" already uses port "
                                     + port
                                     + "; set "
-                                    + Annotations.PORT
+                                    + key
                                     + " to a free port for the sidecar");
                 }
             }
@@ -216,6 +220,7 @@ public final class SidecarInjector {
     Container sidecar(PodSettings settings) {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--http-port", String.valueOf(settings.httpPort())));
+        args.addAll(List.of("--health-port", String.valueOf(settings.healthPort())));
         args.addAll(List.of("--log-level", settings.logLevel()));
         args.addAll(List.of("--modules-dir", MODULES_DIR));
         args.addAll(List.of("--token-file", TOKEN_FILE));
@@ -231,9 +236,17 @@ public final class SidecarInjector {
                         .withImage(config.image())
                         .withImagePullPolicy(config.imagePullPolicy())
                         .withArgs(args)
+                        // The API listens on 127.0.0.1 only; declared so that no other
+                        // container of the pod takes the port.
                         .addNewPort()
                         .withName(HTTP_PORT_NAME)
                         .withContainerPort(settings.httpPort())
+                        .withProtocol("TCP")
+                        .endPort()
+                        // /v1.0/healthz and /metrics on all addresses: kubelet and Prometheus.
+                        .addNewPort()
+                        .withName(HEALTH_PORT_NAME)
+                        .withContainerPort(settings.healthPort())
                         .withProtocol("TCP")
                         .endPort()
                         .withEnv(downward("POD_NAME", "metadata.name"))
@@ -270,6 +283,11 @@ public final class SidecarInjector {
                         .withType("RuntimeDefault")
                         .endSeccompProfile()
                         .endSecurityContext();
+        if (config.moduleServiceCa() != null) {
+            b.addToEnv(
+                    new EnvVar(
+                            SidecarConfig.MODULE_SERVICE_CA_ENV, config.moduleServiceCa(), null));
+        }
         if (config.nativeSidecar()) {
             b.withRestartPolicy("Always");
         }
@@ -291,7 +309,7 @@ public final class SidecarInjector {
         return new ProbeBuilder()
                 .withNewHttpGet()
                 .withPath(HEALTH_PATH)
-                .withPort(new IntOrString(HTTP_PORT_NAME))
+                .withPort(new IntOrString(HEALTH_PORT_NAME))
                 .endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)

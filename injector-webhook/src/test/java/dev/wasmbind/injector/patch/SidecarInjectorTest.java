@@ -5,7 +5,10 @@ import static dev.wasmbind.injector.patch.Pods.applied;
 import static dev.wasmbind.injector.patch.Pods.assertValid;
 import static dev.wasmbind.injector.patch.Pods.container;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmbind.injector.tls.CertificateAuthority;
+import dev.wasmbind.injector.tls.PemPair;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,10 +16,16 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,26 +69,25 @@ class SidecarInjectorTest {
         assertThat(sidecar.getArgs())
                 .containsExactly(
                         "--http-port", "3500",
+                        "--health-port", "9464",
                         "--log-level", "info",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token");
         assertThat(sidecar.getPorts())
-                .singleElement()
-                .satisfies(
-                        p -> {
-                            assertThat(p.getName()).isEqualTo("wasmbind-http");
-                            assertThat(p.getContainerPort()).isEqualTo(3500);
-                        });
+                .extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("wasmbind-http:3500", "wasmbind-health:9464");
+        // No module service configured: no CA in the environment either.
         assertThat(sidecar.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
                 .containsExactly("POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace");
+        // The API is loopback-only: the kubelet probes the health port.
         for (var probe :
                 List.of(
                         sidecar.getStartupProbe(),
                         sidecar.getReadinessProbe(),
                         sidecar.getLivenessProbe())) {
             assertThat(probe.getHttpGet().getPath()).isEqualTo("/v1.0/healthz");
-            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("wasmbind-http");
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("wasmbind-health");
         }
         assertThat(sidecar.getResources().getRequests())
                 .containsEntry("cpu", new Quantity("100m"))
@@ -263,6 +271,7 @@ class SidecarInjectorTest {
                                         Annotations.INJECT, "true",
                                         Annotations.BINDINGS, "hello, resize-image",
                                         Annotations.PORT, "3600",
+                                        Annotations.HEALTH_PORT, "9600",
                                         Annotations.LOG_LEVEL, "DEBUG",
                                         Annotations.SIDECAR_CPU_REQUEST, "250m",
                                         Annotations.SIDECAR_CPU_LIMIT, "1",
@@ -283,12 +292,17 @@ class SidecarInjectorTest {
         assertThat(sidecar.getArgs())
                 .containsExactly(
                         "--http-port", "3600",
+                        "--health-port", "9600",
                         "--log-level", "debug",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token",
                         "--module-service", "https://wasmbind-operator.wasmbind.svc:8443",
                         "--bindings", "hello,resize-image");
-        assertThat(sidecar.getPorts().get(0).getContainerPort()).isEqualTo(3600);
+        assertThat(sidecar.getPorts())
+                .extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("wasmbind-http:3600", "wasmbind-health:9600");
+        assertThat(sidecar.getReadinessProbe().getHttpGet().getPort().getStrVal())
+                .isEqualTo("wasmbind-health");
         assertThat(sidecar.getResources().getRequests())
                 .containsEntry("cpu", new Quantity("250m"))
                 .containsEntry("memory", new Quantity("256Mi"));
@@ -297,6 +311,101 @@ class SidecarInjectorTest {
                 .containsEntry("memory", new Quantity("1Gi"));
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
                 .containsExactly(new EnvVar("DAPR_HTTP_PORT", "3600", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldHandTheModuleServiceAndItsCaToTheSidecar(boolean nativeSidecar) {
+        String ca =
+                CertificateAuthority.create("wasmbind-module-service-ca", Duration.ofDays(1))
+                        .certificatePem();
+        SidecarInjector injector =
+                new SidecarInjector(
+                        config().nativeSidecar(nativeSidecar)
+                                .moduleServiceUrl(
+                                        "https://wasmbind-operator.wasmbind-system.svc:9443")
+                                .moduleServiceCa(ca)
+                                .build());
+        Pod pod = annotated(INJECT).build();
+
+        Pod result = applied(pod, injector.decide(pod));
+
+        assertValid(result);
+        Container sidecar =
+                container(
+                        nativeSidecar
+                                ? result.getSpec().getInitContainers()
+                                : result.getSpec().getContainers(),
+                        "wasmbind-sidecar");
+        assertThat(sidecar.getArgs())
+                .containsSequence(
+                        "--module-service", "https://wasmbind-operator.wasmbind-system.svc:9443");
+        assertThat(sidecar.getEnv())
+                .filteredOn(e -> e.getName().equals("WASMBIND_MODULE_SERVICE_CA"))
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.getValueFrom()).isNull();
+                            assertThat(PemPair.certificates(e.getValue()))
+                                    .singleElement()
+                                    .extracting(c -> c.getSubjectX500Principal().getName())
+                                    .isEqualTo("CN=wasmbind-module-service-ca");
+                        });
+        // Only the sidecar trusts the CA: app containers get the port, nothing else.
+        assertThat(container(result.getSpec().getContainers(), "app").getEnv())
+                .containsExactly(new EnvVar("DAPR_HTTP_PORT", "3500", null));
+    }
+
+    @Test
+    void shouldReadTheCaFromAFileAndRefuseWhatIsNoCertificate(@TempDir Path dir)
+            throws IOException {
+        String ca = CertificateAuthority.create("file-ca", Duration.ofDays(1)).certificatePem();
+        Path file = Files.writeString(dir.resolve("ca.crt"), ca);
+        Path key =
+                Files.writeString(
+                        dir.resolve("tls.key"),
+                        "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n");
+        SidecarConfig.Builder withUrl = config().moduleServiceUrl("https://operator:9443");
+
+        assertThat(withUrl.moduleServiceCaFile(file).build().moduleServiceCa())
+                .isEqualToIgnoringNewLines(ca);
+        assertThatThrownBy(() -> withUrl.moduleServiceCaFile(key).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a PEM certificate");
+        assertThatThrownBy(() -> withUrl.moduleServiceCaFile(dir.resolve("missing.crt")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing.crt");
+        assertThatThrownBy(() -> config().moduleServiceCa(ca).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no module service URL");
+    }
+
+    @Test
+    void shouldDenyTheDefaultHealthPortWhenTheAppUsesItAndAcceptAnotherOne() {
+        Pod pod =
+                annotated(new HashMap<>(INJECT))
+                        .editSpec()
+                        .editFirstContainer()
+                        .addNewPort()
+                        .withName("otel-metrics")
+                        .withContainerPort(9464)
+                        .endPort()
+                        .endContainer()
+                        .endSpec()
+                        .build();
+
+        InjectionDecision denied = REGULAR.decide(pod);
+
+        assertThat(denied.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(denied.message())
+                .contains(Annotations.HEALTH_PORT, "\"app\"", "already uses port 9464");
+
+        pod.getMetadata().getAnnotations().put(Annotations.HEALTH_PORT, "9465");
+        Pod result = applied(pod, REGULAR.decide(pod));
+
+        assertValid(result);
+        assertThat(container(result.getSpec().getContainers(), "wasmbind-sidecar").getArgs())
+                .containsSequence("--health-port", "9465");
     }
 
     @Test
@@ -347,6 +456,14 @@ class SidecarInjectorTest {
                 Arguments.of(Annotations.PORT, "70000", "port number from 1 to 65535"),
                 Arguments.of(Annotations.PORT, "-1", "port number from 1 to 65535"),
                 Arguments.of(Annotations.PORT, "8080", "container \"app\" already uses port 8080"),
+                Arguments.of(Annotations.PORT, "9464", "give them different ports"),
+                Arguments.of(Annotations.HEALTH_PORT, "abc", "port number from 1 to 65535"),
+                Arguments.of(Annotations.HEALTH_PORT, "65536", "port number from 1 to 65535"),
+                Arguments.of(
+                        Annotations.HEALTH_PORT,
+                        "8080",
+                        "container \"app\" already uses port 8080"),
+                Arguments.of(Annotations.HEALTH_PORT, "3500", "give them different ports"),
                 Arguments.of(
                         Annotations.LOG_LEVEL,
                         "verbose",
