@@ -60,16 +60,13 @@ class SidecarInjectorTest {
         assertThat(sidecar.getArgs())
                 .containsExactly(
                         "--http-port", "3500",
+                        "--grpc-port", "50001",
                         "--log-level", "info",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token");
         assertThat(sidecar.getPorts())
-                .singleElement()
-                .satisfies(
-                        p -> {
-                            assertThat(p.getName()).isEqualTo("wasmbind-http");
-                            assertThat(p.getContainerPort()).isEqualTo(3500);
-                        });
+                .extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+                .containsExactly("wasmbind-http=3500/TCP", "wasmbind-grpc=50001/TCP");
         assertThat(sidecar.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
                 .containsExactly("POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace");
@@ -104,7 +101,10 @@ class SidecarInjectorTest {
         assertThat(sa.getExpirationSeconds()).isEqualTo(3600L);
 
         Container app = container(result.getSpec().getContainers(), "app");
-        assertThat(app.getEnv()).containsExactly(new EnvVar("DAPR_HTTP_PORT", "3500", null));
+        assertThat(app.getEnv())
+                .containsExactly(
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
     }
 
     @Test
@@ -154,7 +154,9 @@ class SidecarInjectorTest {
         // Init steps after the sidecar may call it: they get the port too, their env is kept.
         assertThat(container(result.getSpec().getInitContainers(), "migrate").getEnv())
                 .containsExactly(
-                        new EnvVar("DB", "x", null), new EnvVar("DAPR_HTTP_PORT", "3500", null));
+                        new EnvVar("DB", "x", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(container(result.getSpec().getInitContainers(), "mesh-proxy").getRestartPolicy())
                 .isEqualTo("Always");
     }
@@ -283,6 +285,7 @@ class SidecarInjectorTest {
         assertThat(sidecar.getArgs())
                 .containsExactly(
                         "--http-port", "3600",
+                        "--grpc-port", "50001",
                         "--log-level", "debug",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token",
@@ -296,7 +299,9 @@ class SidecarInjectorTest {
                 .containsEntry("cpu", new Quantity("1"))
                 .containsEntry("memory", new Quantity("1Gi"));
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
-                .containsExactly(new EnvVar("DAPR_HTTP_PORT", "3600", null));
+                .containsExactly(
+                        new EnvVar("DAPR_HTTP_PORT", "3600", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
     }
 
     @Test
@@ -478,12 +483,16 @@ class SidecarInjectorTest {
         assertValid(result);
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
                 .containsExactly(
-                        new EnvVar("DAPR_HTTP_PORT", "9999", null), new EnvVar("OTHER", "1", null));
+                        new EnvVar("DAPR_HTTP_PORT", "9999", null),
+                        new EnvVar("OTHER", "1", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(container(result.getSpec().getContainers(), "app").getPorts())
                 .isEqualTo(pod.getSpec().getContainers().get(0).getPorts());
         assertThat(container(result.getSpec().getContainers(), "worker").getEnv())
                 .containsExactly(
-                        new EnvVar("OTHER", "2", null), new EnvVar("DAPR_HTTP_PORT", "3500", null));
+                        new EnvVar("OTHER", "2", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(volume(result, "wasmbind-modules").getEmptyDir().getMedium())
                 .isEqualTo("Memory");
         assertThat(result.getSpec().getVolumes())
@@ -493,6 +502,29 @@ class SidecarInjectorTest {
                 .singleElement()
                 .asString()
                 .contains("already defines volume \"wasmbind-modules\"");
+    }
+
+    @Test
+    void shouldKeepAnAppsOwnDaprGrpcPortAndAddOnlyTheMissingHttpPort() {
+        Pod pod =
+                annotated(INJECT)
+                        .editSpec()
+                        .editFirstContainer()
+                        .addNewEnv()
+                        .withName("DAPR_GRPC_PORT")
+                        .withValue("50002")
+                        .endEnv()
+                        .endContainer()
+                        .endSpec()
+                        .build();
+
+        Pod result = applied(pod, REGULAR.decide(pod));
+
+        assertValid(result);
+        assertThat(container(result.getSpec().getContainers(), "app").getEnv())
+                .containsExactly(
+                        new EnvVar("DAPR_GRPC_PORT", "50002", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null));
     }
 
     @Test
@@ -516,7 +548,7 @@ class SidecarInjectorTest {
         assertValid(result);
         assertThat(result.getSpec().getVolumes()).hasSize(3);
         assertThat(result.getSpec().getInitContainers()).hasSize(1);
-        assertThat(result.getSpec().getContainers().get(0).getEnv()).hasSize(1);
+        assertThat(result.getSpec().getContainers().get(0).getEnv()).hasSize(2);
     }
 
     private static Volume volume(Pod pod, String name) {
