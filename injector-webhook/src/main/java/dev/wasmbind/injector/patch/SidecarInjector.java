@@ -39,6 +39,14 @@ public final class SidecarInjector {
     /** Set on app containers (unless already set) so Dapr SDKs find the sidecar. */
     public static final String APP_PORT_ENV = "DAPR_HTTP_PORT";
 
+    /** Set beside {@link #APP_PORT_ENV}: the SDKs' default (gRPC) transport finds the sidecar. */
+    public static final String APP_GRPC_PORT_ENV = "DAPR_GRPC_PORT";
+
+    /** daprd's gRPC API port, where the sidecar serves Dapr's gRPC API. */
+    public static final int GRPC_PORT = 50001;
+
+    public static final String GRPC_PORT_NAME = "wasmbind-grpc";
+
     private final SidecarConfig config;
 
     public SidecarInjector(SidecarConfig config) {
@@ -181,14 +189,31 @@ public final class SidecarInjector {
         if (containers == null) {
             return;
         }
-        EnvVar port = new EnvVar(APP_PORT_ENV, String.valueOf(settings.httpPort()), null);
+        List<EnvVar> ports =
+                List.of(
+                        new EnvVar(APP_PORT_ENV, String.valueOf(settings.httpPort()), null),
+                        new EnvVar(APP_GRPC_PORT_ENV, String.valueOf(GRPC_PORT), null));
         for (int i = 0; i < containers.size(); i++) {
             List<EnvVar> env = containers.get(i).getEnv();
             String path = basePath + "/" + i + "/env";
+            List<EnvVar> missing =
+                    env == null
+                            ? ports
+                            : ports.stream()
+                                    .filter(
+                                            p ->
+                                                    env.stream()
+                                                            .noneMatch(
+                                                                    e ->
+                                                                            p.getName()
+                                                                                    .equals(
+                                                                                            e
+                                                                                                    .getName())))
+                                    .toList();
             if (env == null || env.isEmpty()) {
-                ops.add(JsonPatchOperation.add(path, List.of(port)));
-            } else if (env.stream().noneMatch(e -> APP_PORT_ENV.equals(e.getName()))) {
-                ops.add(JsonPatchOperation.add(path + "/-", port));
+                ops.add(JsonPatchOperation.add(path, missing));
+            } else {
+                missing.forEach(p -> ops.add(JsonPatchOperation.add(path + "/-", p)));
             }
         }
     }
@@ -221,6 +246,7 @@ public final class SidecarInjector {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--http-port", String.valueOf(settings.httpPort())));
         args.addAll(List.of("--health-port", String.valueOf(settings.healthPort())));
+        args.addAll(List.of("--grpc-port", String.valueOf(GRPC_PORT)));
         args.addAll(List.of("--log-level", settings.logLevel()));
         args.addAll(List.of("--modules-dir", MODULES_DIR));
         args.addAll(List.of("--token-file", TOKEN_FILE));
@@ -247,6 +273,11 @@ public final class SidecarInjector {
                         .addNewPort()
                         .withName(HEALTH_PORT_NAME)
                         .withContainerPort(settings.healthPort())
+                        .withProtocol("TCP")
+                        .endPort()
+                        .addNewPort()
+                        .withName(GRPC_PORT_NAME)
+                        .withContainerPort(GRPC_PORT)
                         .withProtocol("TCP")
                         .endPort()
                         .withEnv(downward("POD_NAME", "metadata.name"))

@@ -70,12 +70,14 @@ class SidecarInjectorTest {
                 .containsExactly(
                         "--http-port", "3500",
                         "--health-port", "9464",
+                        "--grpc-port", "50001",
                         "--log-level", "info",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token");
         assertThat(sidecar.getPorts())
                 .extracting(p -> p.getName() + ":" + p.getContainerPort())
-                .containsExactly("wasmbind-http:3500", "wasmbind-health:9464");
+                .containsExactly(
+                        "wasmbind-http:3500", "wasmbind-health:9464", "wasmbind-grpc:50001");
         // No module service configured: no CA in the environment either.
         assertThat(sidecar.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
@@ -112,7 +114,10 @@ class SidecarInjectorTest {
         assertThat(sa.getExpirationSeconds()).isEqualTo(3600L);
 
         Container app = container(result.getSpec().getContainers(), "app");
-        assertThat(app.getEnv()).containsExactly(new EnvVar("DAPR_HTTP_PORT", "3500", null));
+        assertThat(app.getEnv())
+                .containsExactly(
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
     }
 
     @Test
@@ -162,7 +167,9 @@ class SidecarInjectorTest {
         // Init steps after the sidecar may call it: they get the port too, their env is kept.
         assertThat(container(result.getSpec().getInitContainers(), "migrate").getEnv())
                 .containsExactly(
-                        new EnvVar("DB", "x", null), new EnvVar("DAPR_HTTP_PORT", "3500", null));
+                        new EnvVar("DB", "x", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(container(result.getSpec().getInitContainers(), "mesh-proxy").getRestartPolicy())
                 .isEqualTo("Always");
     }
@@ -293,6 +300,7 @@ class SidecarInjectorTest {
                 .containsExactly(
                         "--http-port", "3600",
                         "--health-port", "9600",
+                        "--grpc-port", "50001",
                         "--log-level", "debug",
                         "--modules-dir", "/var/run/wasmbind/modules",
                         "--token-file", "/var/run/secrets/wasmbind/token",
@@ -300,7 +308,8 @@ class SidecarInjectorTest {
                         "--bindings", "hello,resize-image");
         assertThat(sidecar.getPorts())
                 .extracting(p -> p.getName() + ":" + p.getContainerPort())
-                .containsExactly("wasmbind-http:3600", "wasmbind-health:9600");
+                .containsExactly(
+                        "wasmbind-http:3600", "wasmbind-health:9600", "wasmbind-grpc:50001");
         assertThat(sidecar.getReadinessProbe().getHttpGet().getPort().getStrVal())
                 .isEqualTo("wasmbind-health");
         assertThat(sidecar.getResources().getRequests())
@@ -310,7 +319,9 @@ class SidecarInjectorTest {
                 .containsEntry("cpu", new Quantity("1"))
                 .containsEntry("memory", new Quantity("1Gi"));
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
-                .containsExactly(new EnvVar("DAPR_HTTP_PORT", "3600", null));
+                .containsExactly(
+                        new EnvVar("DAPR_HTTP_PORT", "3600", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
     }
 
     @ParameterizedTest
@@ -353,7 +364,9 @@ class SidecarInjectorTest {
                         });
         // Only the sidecar trusts the CA: app containers get the port, nothing else.
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
-                .containsExactly(new EnvVar("DAPR_HTTP_PORT", "3500", null));
+                .containsExactly(
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
     }
 
     @Test
@@ -595,12 +608,16 @@ class SidecarInjectorTest {
         assertValid(result);
         assertThat(container(result.getSpec().getContainers(), "app").getEnv())
                 .containsExactly(
-                        new EnvVar("DAPR_HTTP_PORT", "9999", null), new EnvVar("OTHER", "1", null));
+                        new EnvVar("DAPR_HTTP_PORT", "9999", null),
+                        new EnvVar("OTHER", "1", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(container(result.getSpec().getContainers(), "app").getPorts())
                 .isEqualTo(pod.getSpec().getContainers().get(0).getPorts());
         assertThat(container(result.getSpec().getContainers(), "worker").getEnv())
                 .containsExactly(
-                        new EnvVar("OTHER", "2", null), new EnvVar("DAPR_HTTP_PORT", "3500", null));
+                        new EnvVar("OTHER", "2", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null),
+                        new EnvVar("DAPR_GRPC_PORT", "50001", null));
         assertThat(volume(result, "wasmbind-modules").getEmptyDir().getMedium())
                 .isEqualTo("Memory");
         assertThat(result.getSpec().getVolumes())
@@ -610,6 +627,29 @@ class SidecarInjectorTest {
                 .singleElement()
                 .asString()
                 .contains("already defines volume \"wasmbind-modules\"");
+    }
+
+    @Test
+    void shouldKeepAnAppsOwnDaprGrpcPortAndAddOnlyTheMissingHttpPort() {
+        Pod pod =
+                annotated(INJECT)
+                        .editSpec()
+                        .editFirstContainer()
+                        .addNewEnv()
+                        .withName("DAPR_GRPC_PORT")
+                        .withValue("50002")
+                        .endEnv()
+                        .endContainer()
+                        .endSpec()
+                        .build();
+
+        Pod result = applied(pod, REGULAR.decide(pod));
+
+        assertValid(result);
+        assertThat(container(result.getSpec().getContainers(), "app").getEnv())
+                .containsExactly(
+                        new EnvVar("DAPR_GRPC_PORT", "50002", null),
+                        new EnvVar("DAPR_HTTP_PORT", "3500", null));
     }
 
     @Test
@@ -633,7 +673,7 @@ class SidecarInjectorTest {
         assertValid(result);
         assertThat(result.getSpec().getVolumes()).hasSize(3);
         assertThat(result.getSpec().getInitContainers()).hasSize(1);
-        assertThat(result.getSpec().getContainers().get(0).getEnv()).hasSize(1);
+        assertThat(result.getSpec().getContainers().get(0).getEnv()).hasSize(2);
     }
 
     private static Volume volume(Pod pod, String name) {

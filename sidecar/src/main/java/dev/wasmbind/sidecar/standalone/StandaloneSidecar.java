@@ -8,6 +8,7 @@ import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingLoader;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A sidecar serving the WasmBindings of a folder: loads them all (in parallel, one failure never
- * stops the others), then serves Dapr's HTTP API.
+ * stops the others), then serves Dapr's HTTP API and, when given a port, its gRPC API.
  */
 public final class StandaloneSidecar implements AutoCloseable {
 
@@ -54,13 +55,19 @@ public final class StandaloneSidecar implements AutoCloseable {
     private final WorkerPool pool;
     private final BindingRegistry registry;
     private final HttpServer server;
+    private final DaprGrpcServer grpcServer;
 
     private StandaloneSidecar(
-            Vertx vertx, WorkerPool pool, BindingRegistry registry, HttpServer server) {
+            Vertx vertx,
+            WorkerPool pool,
+            BindingRegistry registry,
+            HttpServer server,
+            DaprGrpcServer grpcServer) {
         this.vertx = vertx;
         this.pool = pool;
         this.registry = registry;
         this.server = server;
+        this.grpcServer = grpcServer;
     }
 
     public static Builder builder(Path resources) {
@@ -72,6 +79,11 @@ public final class StandaloneSidecar implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The port the gRPC API listens on, or -1 without one. */
+    public int grpcPort() {
+        return grpcServer == null ? -1 : grpcServer.port();
+    }
+
     public BindingRegistry registry() {
         return registry;
     }
@@ -80,6 +92,13 @@ public final class StandaloneSidecar implements AutoCloseable {
     public void close() {
         try {
             server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (grpcServer != null) {
+                grpcServer
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS);
+            }
             vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -183,6 +202,7 @@ public final class StandaloneSidecar implements AutoCloseable {
         private final Path resources;
         private String host = "127.0.0.1";
         private int port = 3500;
+        private int grpcPort = -1;
         private String appId = "wasmbind";
         private boolean interpretFirst = true;
 
@@ -198,6 +218,15 @@ public final class StandaloneSidecar implements AutoCloseable {
         /** The HTTP port; 0 picks a free one. */
         public Builder withPort(int port) {
             this.port = port;
+            return this;
+        }
+
+        /**
+         * The port of Dapr's gRPC API ({@link DaprGrpcServer#DEFAULT_PORT} in daprd); 0 picks a
+         * free one; negative (the default) serves no gRPC API.
+         */
+        public Builder withGrpcPort(int grpcPort) {
+            this.grpcPort = grpcPort;
             return this;
         }
 
@@ -243,9 +272,29 @@ public final class StandaloneSidecar implements AutoCloseable {
                                 .toCompletionStage()
                                 .toCompletableFuture()
                                 .get(30, TimeUnit.SECONDS);
+                DaprGrpcServer grpcServer = null;
+                if (grpcPort >= 0) {
+                    try {
+                        grpcServer =
+                                DaprGrpcServer.builder(registry, invoker, metrics)
+                                        .withHost(host)
+                                        .withPort(grpcPort)
+                                        .withAppId(appId)
+                                        .start(vertx)
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .get(30, TimeUnit.SECONDS);
+                    } catch (ExecutionException | TimeoutException e) {
+                        vertx.close();
+                        pool.close();
+                        throw new IOException(
+                                "cannot listen on " + host + ":" + grpcPort + ": " + e.getCause(),
+                                e);
+                    }
+                }
                 LOG.debug("listening; JVM up {} ms", uptimeMillis());
                 compileAll(registry, compiler, COMPILE_THREAD);
-                return new StandaloneSidecar(vertx, pool, registry, server);
+                return new StandaloneSidecar(vertx, pool, registry, server, grpcServer);
             } catch (ExecutionException | TimeoutException e) {
                 vertx.close();
                 pool.close();

@@ -1,0 +1,268 @@
+package dev.wasmbind.sidecar.grpc;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UnsafeByteOperations;
+import com.google.rpc.ErrorInfo;
+import dev.wasmbind.api.v1alpha1.Limits;
+import dev.wasmbind.sidecar.binding.Binding;
+import dev.wasmbind.sidecar.binding.BindingInvoker;
+import dev.wasmbind.sidecar.binding.BindingMetrics;
+import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.binding.CallException;
+import dev.wasmbind.sidecar.binding.Outcome;
+import io.dapr.v1.DaprProtos.GetMetadataRequest;
+import io.dapr.v1.DaprProtos.GetMetadataResponse;
+import io.dapr.v1.DaprProtos.InvokeBindingRequest;
+import io.dapr.v1.DaprProtos.InvokeBindingResponse;
+import io.dapr.v1.DaprProtos.RegisteredComponents;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dapr's gRPC API ({@code dapr.proto.runtime.v1.Dapr}) for output bindings, as far as this sidecar
+ * serves it: {@code InvokeBinding} and {@code GetMetadata}, on the same invoker as the HTTP API
+ * (limits, permits, worker pool, timeouts and metrics are one code path). Other methods answer
+ * {@code UNIMPLEMENTED}.
+ *
+ * <p>As daprd does on gRPC, {@code data} reaches STDIN as the request's bytes (never JSON-encoded)
+ * and errors carry {@code error invoking output binding NAME: …} with an {@code ErrorInfo} detail
+ * ({@code ERR_INVOKE_OUTPUT_BINDING}, domain {@code dapr.io}).
+ */
+public final class DaprGrpcApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DaprGrpcApi.class);
+
+    static final String SERVICE = "dapr.proto.runtime.v1.Dapr";
+    static final String ERR_INVOKE_OUTPUT_BINDING = "ERR_INVOKE_OUTPUT_BINDING";
+    static final String ERROR_DOMAIN = "dapr.io";
+    static final String ARGS = "args";
+    private static final String STATUS_DETAILS = "grpc-status-details-bin";
+
+    static final ServiceMethod<InvokeBindingRequest, InvokeBindingResponse> INVOKE_BINDING =
+            ServiceMethod.server(
+                    ServiceName.create(SERVICE),
+                    "InvokeBinding",
+                    GrpcMessageEncoder.encoder(),
+                    GrpcMessageDecoder.decoder(InvokeBindingRequest.parser()));
+
+    static final ServiceMethod<GetMetadataRequest, GetMetadataResponse> GET_METADATA =
+            ServiceMethod.server(
+                    ServiceName.create(SERVICE),
+                    "GetMetadata",
+                    GrpcMessageEncoder.encoder(),
+                    GrpcMessageDecoder.decoder(GetMetadataRequest.parser()));
+
+    private final BindingRegistry registry;
+    private final BindingInvoker invoker;
+    private final BindingMetrics metrics;
+    private final String appId;
+
+    public DaprGrpcApi(
+            BindingRegistry registry,
+            BindingInvoker invoker,
+            BindingMetrics metrics,
+            String appId) {
+        this.registry = registry;
+        this.invoker = invoker;
+        this.metrics = metrics;
+        this.appId = appId;
+    }
+
+    /** Registers this API's methods on {@code server}. */
+    public GrpcServer register(GrpcServer server) {
+        server.callHandler(INVOKE_BINDING, this::handleInvokeBinding);
+        server.callHandler(GET_METADATA, this::handleGetMetadata);
+        return server;
+    }
+
+    private void handleInvokeBinding(
+            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request) {
+        long started = System.nanoTime();
+        request.handler(message -> invoke(request, message, started));
+    }
+
+    private void invoke(
+            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request,
+            InvokeBindingRequest message,
+            long started) {
+        String name = message.getName();
+        GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response =
+                request.response();
+        int size = message.getData().size();
+        long limit = maxRequestBytes(name);
+        if (size > limit) {
+            fail(
+                    response,
+                    name,
+                    new CallException(
+                            Outcome.REQUEST_TOO_LARGE,
+                            "request data of "
+                                    + size
+                                    + " bytes is larger than limits.maxRequestBytes ("
+                                    + limit
+                                    + " bytes)"),
+                    started);
+            return;
+        }
+        Binding.Ready binding;
+        try {
+            binding = invoker.lookup(name, message.getOperation());
+        } catch (CallException e) {
+            fail(response, name, e, started);
+            return;
+        }
+        Context context = Vertx.currentContext();
+        invoker.invoke(binding, message.getData().toByteArray(), args(message, request))
+                .whenComplete(
+                        (stdout, error) ->
+                                context.runOnContext(
+                                        v -> {
+                                            if (error == null) {
+                                                succeed(response, name, stdout, started);
+                                            } else {
+                                                fail(response, name, callException(error), started);
+                                            }
+                                        }));
+    }
+
+    /**
+     * {@code metadata.args} split on {@code ","}. Like daprd, a gRPC header fills a metadata key
+     * the request does not set, so an {@code args} header counts too.
+     */
+    static List<String> args(
+            InvokeBindingRequest message,
+            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request) {
+        String args = message.getMetadataMap().get(ARGS);
+        if (args == null) {
+            args = request.headers().get(ARGS);
+        }
+        return args == null || args.isEmpty() ? List.of() : List.of(args.split(",", -1));
+    }
+
+    private long maxRequestBytes(String name) {
+        return registry.get(name)
+                .filter(Binding.Ready.class::isInstance)
+                .map(b -> ((Binding.Ready) b).maxRequestBytes())
+                .orElse(Limits.DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    private void succeed(
+            GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response,
+            String name,
+            byte[] stdout,
+            long started) {
+        // The guest's buffer is ours alone: wrap it rather than copy it.
+        response.end(
+                InvokeBindingResponse.newBuilder()
+                        .setData(UnsafeByteOperations.unsafeWrap(stdout))
+                        .build());
+        record(name, Outcome.SUCCESS, started);
+    }
+
+    private void fail(
+            GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response,
+            String name,
+            CallException error,
+            long started) {
+        GrpcStatus status = statusOf(error.outcome());
+        String message = "error invoking output binding " + name + ": " + error.getMessage();
+        response.status(status).statusMessage(message);
+        response.trailers().set(STATUS_DETAILS, statusDetails(status, message));
+        response.end();
+        record(name, error.outcome(), started);
+        LOG.atInfo()
+                .addKeyValue("binding", name)
+                .addKeyValue("outcome", error.outcome().label())
+                .addKeyValue("grpcStatus", status.name())
+                .log("call failed: {}", message);
+    }
+
+    /**
+     * daprd answers {@code INTERNAL} for every failed binding call. Where the HTTP API departs from
+     * daprd's 500 (413, 429, 504), gRPC departs the same way with the codes clients and retry
+     * policies know: {@code RESOURCE_EXHAUSTED} and {@code DEADLINE_EXCEEDED}.
+     */
+    static GrpcStatus statusOf(Outcome outcome) {
+        return switch (outcome) {
+            case SUCCESS -> GrpcStatus.OK;
+            case REQUEST_TOO_LARGE, BUSY -> GrpcStatus.RESOURCE_EXHAUSTED;
+            case TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+            case MALFORMED_REQUEST,
+                    NOT_FOUND,
+                    NOT_LOADED,
+                    UNSUPPORTED_OPERATION,
+                    EXIT,
+                    TRAP,
+                    RESPONSE_TOO_LARGE,
+                    MEMORY_LIMIT ->
+                    GrpcStatus.INTERNAL;
+        };
+    }
+
+    /**
+     * daprd's rich error: a {@code google.rpc.Status} with an {@code ErrorInfo}, base64 on the
+     * wire.
+     */
+    static String statusDetails(GrpcStatus status, String message) {
+        com.google.rpc.Status details =
+                com.google.rpc.Status.newBuilder()
+                        .setCode(status.code)
+                        .setMessage(message)
+                        .addDetails(
+                                Any.pack(
+                                        ErrorInfo.newBuilder()
+                                                .setReason(ERR_INVOKE_OUTPUT_BINDING)
+                                                .setDomain(ERROR_DOMAIN)
+                                                .build()))
+                        .build();
+        return Base64.getEncoder().withoutPadding().encodeToString(details.toByteArray());
+    }
+
+    private void record(String name, Outcome outcome, long started) {
+        String label = registry.get(name).isPresent() ? name : BindingMetrics.UNKNOWN_BINDING;
+        metrics.record(label, outcome, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static CallException callException(Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof CallException call) {
+            return call;
+        }
+        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+    }
+
+    /** daprd's metadata shape: every loaded binding is a {@code bindings.wasm} component. */
+    private void handleGetMetadata(
+            GrpcServerRequest<GetMetadataRequest, GetMetadataResponse> request) {
+        request.handler(
+                ignored -> {
+                    var response =
+                            GetMetadataResponse.newBuilder()
+                                    .setId(appId)
+                                    .setRuntimeVersion("wasmbind");
+                    for (Binding binding : registry.all()) {
+                        if (binding instanceof Binding.Ready ready) {
+                            response.addRegisteredComponents(
+                                    RegisteredComponents.newBuilder()
+                                            .setName(ready.name())
+                                            .setType("bindings.wasm")
+                                            .setVersion("v1"));
+                        }
+                    }
+                    request.response().end(response.build());
+                });
+    }
+}

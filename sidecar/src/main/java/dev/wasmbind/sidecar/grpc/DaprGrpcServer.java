@@ -1,0 +1,115 @@
+package dev.wasmbind.sidecar.grpc;
+
+import dev.wasmbind.api.v1alpha1.Limits;
+import dev.wasmbind.sidecar.binding.Binding;
+import dev.wasmbind.sidecar.binding.BindingInvoker;
+import dev.wasmbind.sidecar.binding.BindingMetrics;
+import dev.wasmbind.sidecar.binding.BindingRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+
+/**
+ * Dapr's gRPC API on its own port (daprd's 50001), served by Vert.x's gRPC server on the same
+ * Vert.x (and Netty) as the HTTP API.
+ */
+public final class DaprGrpcServer {
+
+    /** daprd's default gRPC API port. */
+    public static final int DEFAULT_PORT = 50001;
+
+    /** Room for the name, operation and metadata around a request's data. */
+    static final long ENVELOPE_BYTES = 64 * 1024;
+
+    private final HttpServer server;
+
+    private DaprGrpcServer(HttpServer server) {
+        this.server = server;
+    }
+
+    public static Builder builder(
+            BindingRegistry registry, BindingInvoker invoker, BindingMetrics metrics) {
+        return new Builder(registry, invoker, metrics);
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> close() {
+        return server.close();
+    }
+
+    public static final class Builder {
+        private final BindingRegistry registry;
+        private final BindingInvoker invoker;
+        private final BindingMetrics metrics;
+        private String host = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private String appId = "wasmbind";
+        private long maxMessageBytes;
+
+        private Builder(BindingRegistry registry, BindingInvoker invoker, BindingMetrics metrics) {
+            this.registry = registry;
+            this.invoker = invoker;
+            this.metrics = metrics;
+        }
+
+        /** Loopback by default, like the HTTP API. */
+        public Builder withHost(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder withPort(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder withAppId(String appId) {
+            this.appId = appId;
+            return this;
+        }
+
+        /**
+         * The largest gRPC message read at all; larger ones are refused with {@code
+         * RESOURCE_EXHAUSTED} before they are buffered. Each binding's {@code
+         * limits.maxRequestBytes} is then checked on the request's data. Default: the largest
+         * {@code maxRequestBytes} of the bindings loaded at start (at least the default limit) plus
+         * room for the envelope.
+         */
+        public Builder withMaxMessageBytes(long maxMessageBytes) {
+            this.maxMessageBytes = maxMessageBytes;
+            return this;
+        }
+
+        public Future<DaprGrpcServer> start(Vertx vertx) {
+            long max = maxMessageBytes > 0 ? maxMessageBytes : largestRequest() + ENVELOPE_BYTES;
+            GrpcServer grpc =
+                    GrpcServer.server(
+                            vertx,
+                            new GrpcServerOptions()
+                                    .setMaxMessageSize(Math.min(max, Integer.MAX_VALUE)));
+            new DaprGrpcApi(registry, invoker, metrics, appId).register(grpc);
+            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .requestHandler(grpc)
+                    .listen()
+                    .map(DaprGrpcServer::new);
+        }
+
+        private long largestRequest() {
+            long largest = Limits.DEFAULT_MAX_REQUEST_BYTES;
+            for (Binding binding : registry.all()) {
+                if (binding instanceof Binding.Ready ready) {
+                    largest = Math.max(largest, ready.maxRequestBytes());
+                }
+            }
+            return largest;
+        }
+    }
+}
