@@ -170,6 +170,32 @@ class WasmBindingReconcilerTest {
     }
 
     @Test
+    void shouldRetryNoLaterThanTheRefreshInterval() {
+        failure = new FetchException(FetchException.Reason.BAD_RESPONSE, "answered 503");
+        WasmBinding binding = binding("http://modules.example/m.wasm");
+        binding.getSpec().setRefreshInterval("3s");
+        settle(reconciler, binding);
+
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            delays.add(
+                    Duration.ofMillis(
+                            reconcile(reconciler, binding).getScheduleDelay().orElseThrow()));
+        }
+
+        // The retry's 4s step is capped at the 3s refresh, which restarts the retry sequence.
+        assertThat(delays)
+                .containsExactly(
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3));
+        assertThat(binding.getStatus().getPhase()).isEqualTo(Phase.Failed);
+        assertThat(events).containsExactly("Warning FetchFailed");
+    }
+
+    @Test
     void shouldNotFetchAgainForTheSameGenerationWithoutRefresh() {
         WasmBinding binding = binding("http://modules.example/m.wasm");
         settle(reconciler, binding);
