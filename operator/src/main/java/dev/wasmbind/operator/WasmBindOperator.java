@@ -8,6 +8,7 @@ import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
+import dev.wasmbind.operator.reconciler.FetchRetry;
 import dev.wasmbind.operator.reconciler.PullSecrets;
 import dev.wasmbind.operator.reconciler.SpecValidator;
 import dev.wasmbind.operator.reconciler.WasmBindingReconciler;
@@ -77,7 +78,7 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withPullSecrets(new PullSecrets(b.client))
                         .withEvents(events)
                         .withMetrics(metrics)
-                        .withRetry(WasmBindingReconciler.retry(b.retryInitial, b.retryMax))
+                        .withRetry(FetchRetry.of(b.retryInitial, b.retryMax))
                         .withClock(b.clock)
                         .build();
         this.operator =

@@ -16,10 +16,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
-import io.javaoperatorsdk.operator.processing.retry.RetryExecution;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -74,15 +72,6 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         return retry;
     }
 
-    /** Exponential retry: {@code initial}, doubling up to {@code max}, never giving up. */
-    public static GenericRetry retry(Duration initial, Duration max) {
-        return new GenericRetry()
-                .setInitialInterval(initial)
-                .setIntervalMultiplier(2)
-                .setMaxInterval(max.toMillis())
-                .withoutMaxAttempts();
-    }
-
     @Override
     public UpdateControl<WasmBinding> reconcile(WasmBinding binding, Context<WasmBinding> context)
             throws RetriedFailure {
@@ -98,7 +87,7 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
             return status.toUpdateControl();
         }
         String lastGood = lastGood(status);
-        Optional<Duration> untilRefresh = untilRefresh(status.old(), plan, status.now());
+        Optional<Duration> untilRefresh = plan.untilRefresh(status.old(), status.now());
         if (lastGood != null && !untilRefresh.map(Duration::isZero).orElse(false)) {
             record(ReconcileOutcome.UNCHANGED);
             return reschedule(status.toUpdateControl(), untilRefresh);
@@ -142,22 +131,13 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         if (!(e instanceof RetriedFailure failure)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();
         }
-        ErrorStatusUpdateControl<WasmBinding> control = failure.status.toErrorStatusUpdateControl();
-        Duration nextRetry = nextRetryDelay(attempts);
-        failure.refreshInterval
+        ErrorStatusUpdateControl<WasmBinding> control =
+                failure.status().toErrorStatusUpdateControl();
+        Duration nextRetry = FetchRetry.nextDelay(retry, attempts);
+        failure.refreshInterval()
                 .filter(refresh -> refresh.compareTo(nextRetry) < 0)
                 .ifPresent(control::rescheduleAfter);
         return control;
-    }
-
-    /** The delay JOSDK picks after {@code attempts} earlier retries, from the same policy. */
-    Duration nextRetryDelay(int attempts) {
-        RetryExecution execution = retry.initExecution();
-        Optional<Long> delay = Optional.empty();
-        for (int i = 0; i <= attempts; i++) {
-            delay = execution.nextDelay();
-        }
-        return delay.map(Duration::ofMillis).orElse(Duration.ofMillis(Long.MAX_VALUE));
     }
 
     /**
@@ -179,44 +159,10 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         metrics.reconciled(outcome);
     }
 
-    /** Time left until the next refresh, zero when due, empty when the binding never refreshes. */
-    private static Optional<Duration> untilRefresh(
-            WasmBindingStatus old, BindingPlan plan, Instant now) {
-        if (plan.refreshInterval().isEmpty()) {
-            return Optional.empty();
-        }
-        Instant last;
-        try {
-            last =
-                    old.getLastFetchTime() == null
-                            ? Instant.EPOCH
-                            : Instant.parse(old.getLastFetchTime());
-        } catch (RuntimeException e) {
-            last = Instant.EPOCH;
-        }
-        Duration left = Duration.between(now, last.plus(plan.refreshInterval().get()));
-        return Optional.of(left.isNegative() ? Duration.ZERO : left);
-    }
-
     private static UpdateControl<WasmBinding> reschedule(
             UpdateControl<WasmBinding> control, Optional<Duration> after) {
         return after.map(d -> control.rescheduleAfter(d.isZero() ? Duration.ofMillis(1) : d))
                 .orElse(control);
-    }
-
-    /**
-     * A failure whose status is drafted; thrown so that JOSDK retries it. No stack trace: it is an
-     * expected outcome, and JOSDK logs it on every retry.
-     */
-    public static final class RetriedFailure extends Exception {
-        private final transient BindingStatusWriter.Draft status;
-        private final Optional<Duration> refreshInterval;
-
-        RetriedFailure(BindingStatusWriter.Draft status, Optional<Duration> refreshInterval) {
-            super(status.message(), null, false, false);
-            this.status = status;
-            this.refreshInterval = refreshInterval;
-        }
     }
 
     public static final class Builder {
@@ -227,16 +173,10 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         private PullSecrets pullSecrets;
         private EventRecorder events;
         private OperatorMetrics metrics;
-        private GenericRetry retry = retryFromAnnotation();
+        private GenericRetry retry = FetchRetry.fromAnnotation(WasmBindingReconciler.class);
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
-
-        private static GenericRetry retryFromAnnotation() {
-            GenericRetry retry = new GenericRetry();
-            retry.initFrom(WasmBindingReconciler.class.getAnnotation(GradualRetry.class));
-            return retry;
-        }
 
         public Builder withSpecValidator(SpecValidator specValidator) {
             this.specValidator = specValidator;

@@ -60,9 +60,7 @@ class WasmBindingReconcilerTest {
                         .withPullSecrets(new PullSecrets(null))
                         .withEvents(recorder)
                         .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), cache))
-                        .withRetry(
-                                WasmBindingReconciler.retry(
-                                        Duration.ofSeconds(2), Duration.ofSeconds(10)))
+                        .withRetry(FetchRetry.of(Duration.ofSeconds(2), Duration.ofSeconds(10)))
                         .build();
     }
 
@@ -79,7 +77,7 @@ class WasmBindingReconcilerTest {
             retrying = null;
             control.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
             return control;
-        } catch (WasmBindingReconciler.RetriedFailure e) {
+        } catch (RetriedFailure e) {
             if (retrying == null) {
                 retrying = r.retry().initExecution();
             }
