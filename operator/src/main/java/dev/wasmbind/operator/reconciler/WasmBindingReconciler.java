@@ -128,7 +128,12 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
      * the next retry this reschedules at the refresh instead (which restarts JOSDK's sequence).
      */
     ErrorStatusUpdateControl<WasmBinding> errorStatus(Exception e, int attempts) {
-        if (!(e instanceof RetriedFailure failure)) {
+        // JOSDK's metrics wrap what reconcile throws (in an OperatorException): look through.
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof RetriedFailure)) {
+            cause = cause.getCause();
+        }
+        if (!(cause instanceof RetriedFailure failure)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();
         }
         ErrorStatusUpdateControl<WasmBinding> control =

@@ -13,6 +13,7 @@ import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.status.EventRecorder;
 import dev.wasmbind.operator.testing.TestModules;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.RetryExecution;
@@ -81,8 +82,9 @@ class WasmBindingReconcilerTest {
             if (retrying == null) {
                 retrying = r.retry().initExecution();
             }
+            // Wrapped as JOSDK's micrometer metrics wrap what a reconcile throws.
             ErrorStatusUpdateControl<WasmBinding> error =
-                    r.errorStatus(e, retrying.getAttemptCount());
+                    r.errorStatus(new OperatorException(e), retrying.getAttemptCount());
             error.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
             long delay;
             if (error.isNoRetry()) {
