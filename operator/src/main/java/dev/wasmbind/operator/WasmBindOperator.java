@@ -8,7 +8,7 @@ import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
-import dev.wasmbind.operator.reconciler.Backoff;
+import dev.wasmbind.operator.reconciler.FetchRetry;
 import dev.wasmbind.operator.reconciler.PullSecrets;
 import dev.wasmbind.operator.reconciler.SpecValidator;
 import dev.wasmbind.operator.reconciler.WasmBindingReconciler;
@@ -78,7 +78,7 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withPullSecrets(new PullSecrets(b.client))
                         .withEvents(events)
                         .withMetrics(metrics)
-                        .withBackoff(new Backoff(b.retryInitial, b.retryMax))
+                        .withRetry(FetchRetry.of(b.retryInitial, b.retryMax))
                         .withClock(b.clock)
                         .build();
         this.operator =
@@ -98,6 +98,7 @@ public final class WasmBindOperator implements AutoCloseable {
         operator.register(
                 reconciler,
                 o -> {
+                    o.withRetry(reconciler.retry());
                     if (!b.namespaces.isEmpty()) {
                         o.settingNamespaces(b.namespaces);
                     }
@@ -107,7 +108,8 @@ public final class WasmBindOperator implements AutoCloseable {
                         CacheCollector.listing(b.client, b.namespaces),
                         cache,
                         b.gcGrace,
-                        uids -> reconciler.backoff().retainOnly(uids));
+                        // Retry state lives in JOSDK, which drops it when a binding is deleted.
+                        uids -> {});
         this.scheduler =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {

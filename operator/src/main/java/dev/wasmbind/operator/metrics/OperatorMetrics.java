@@ -38,11 +38,11 @@ public final class OperatorMetrics {
         return registry;
     }
 
-    /** Counts a reconcile by outcome: ready, refresh_failed, failed, invalid_spec, unchanged. */
-    public void reconciled(String outcome) {
+    /** Counts a reconcile by how it ended. */
+    public void reconciled(ReconcileOutcome outcome) {
         Counter.builder("wasmbind.reconciles")
                 .description("WasmBinding reconciles by outcome")
-                .tag("outcome", outcome)
+                .tag("outcome", outcome.tag())
                 .register(registry)
                 .increment();
     }
@@ -52,7 +52,7 @@ public final class OperatorMetrics {
         fetchDuration.record(took);
     }
 
-    /** Counts a failed fetch or validation by reason (e.g. NotFound, Component). */
+    /** Counts a failed fetch, validation or store by its condition reason (NotFound, Component). */
     public void failed(String reason) {
         Counter.builder("wasmbind.failures")
                 .description("Failed fetches and validations by reason")

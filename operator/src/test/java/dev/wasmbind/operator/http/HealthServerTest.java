@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
+import dev.wasmbind.operator.metrics.ReconcileOutcome;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -28,7 +29,7 @@ class HealthServerTest {
         OperatorMetrics metrics = new OperatorMetrics(registry, cache);
         cache.store("a".repeat(64), new byte[] {1, 2, 3});
         metrics.fetched(3, Duration.ofMillis(5));
-        metrics.reconciled("ready");
+        metrics.reconciled(ReconcileOutcome.READY);
         metrics.failed("NotFound");
         AtomicBoolean ready = new AtomicBoolean(false);
 

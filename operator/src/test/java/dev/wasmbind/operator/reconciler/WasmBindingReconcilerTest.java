@@ -13,7 +13,10 @@ import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.status.EventRecorder;
 import dev.wasmbind.operator.testing.TestModules;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.retry.RetryExecution;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,15 +61,40 @@ class WasmBindingReconcilerTest {
                         .withPullSecrets(new PullSecrets(null))
                         .withEvents(recorder)
                         .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), cache))
-                        .withBackoff(new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(10)))
+                        .withRetry(FetchRetry.of(Duration.ofSeconds(2), Duration.ofSeconds(10)))
                         .build();
     }
 
-    /** One reconcile as JOSDK runs it: the patched status becomes the binding's. */
+    private RetryExecution retrying;
+
+    /**
+     * One reconcile as JOSDK runs it: the patched status becomes the binding's. A failure goes
+     * through the error status handler and is rescheduled by the reconciler's retry; the control
+     * returned then carries that delay.
+     */
     private UpdateControl<WasmBinding> reconcile(WasmBindingReconciler r, WasmBinding binding) {
-        UpdateControl<WasmBinding> control = r.reconcile(binding, null);
-        control.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
-        return control;
+        try {
+            UpdateControl<WasmBinding> control = r.reconcile(binding, null);
+            retrying = null;
+            control.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
+            return control;
+        } catch (RetriedFailure e) {
+            if (retrying == null) {
+                retrying = r.retry().initExecution();
+            }
+            // Wrapped as JOSDK's micrometer metrics wrap what a reconcile throws.
+            ErrorStatusUpdateControl<WasmBinding> error =
+                    r.errorStatus(new OperatorException(e), retrying.getAttemptCount());
+            error.getResource().ifPresent(b -> binding.setStatus(b.getStatus()));
+            long delay;
+            if (error.isNoRetry()) {
+                retrying = null;
+                delay = error.getScheduleDelay().orElseThrow();
+            } else {
+                delay = retrying.nextDelay().orElseThrow();
+            }
+            return UpdateControl.<WasmBinding>noUpdate().rescheduleAfter(delay);
+        }
     }
 
     /** Reconciles past the "Fetching" step a new spec starts with. */
@@ -87,7 +115,7 @@ class WasmBindingReconcilerTest {
     }
 
     @Test
-    void shouldNotRescheduleAnInvalidSpec() {
+    void shouldNotRescheduleAnInvalidSpec() throws Exception {
         UpdateControl<WasmBinding> control = reconciler.reconcile(binding("ftp://x/m.wasm"), null);
 
         assertThat(control.isPatchStatus()).isTrue();
@@ -128,16 +156,43 @@ class WasmBindingReconcilerTest {
         failure = null;
         UpdateControl<WasmBinding> ok = reconcile(reconciler, binding);
 
+        // JOSDK's GenericRetry waits the initial delay twice before it starts doubling.
         assertThat(delays)
                 .containsExactly(
                         Duration.ofSeconds(2),
+                        Duration.ofSeconds(2),
                         Duration.ofSeconds(4),
                         Duration.ofSeconds(8),
-                        Duration.ofSeconds(10),
                         Duration.ofSeconds(10));
         assertThat(events).containsExactly("Warning FetchFailed", "Normal Fetched");
         assertThat(ok.getResource().orElseThrow().getStatus().getPhase()).isEqualTo(Phase.Ready);
         assertThat(ok.getScheduleDelay()).isEmpty();
+    }
+
+    @Test
+    void shouldRetryNoLaterThanTheRefreshInterval() {
+        failure = new FetchException(FetchException.Reason.BAD_RESPONSE, "answered 503");
+        WasmBinding binding = binding("http://modules.example/m.wasm");
+        binding.getSpec().setRefreshInterval("3s");
+        settle(reconciler, binding);
+
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            delays.add(
+                    Duration.ofMillis(
+                            reconcile(reconciler, binding).getScheduleDelay().orElseThrow()));
+        }
+
+        // The retry's 4s step is capped at the 3s refresh, which restarts the retry sequence.
+        assertThat(delays)
+                .containsExactly(
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3));
+        assertThat(binding.getStatus().getPhase()).isEqualTo(Phase.Failed);
+        assertThat(events).containsExactly("Warning FetchFailed");
     }
 
     @Test
