@@ -41,7 +41,7 @@ class SidecarInjectorTest {
         InjectionDecision decision = REGULAR.decide(pod);
         Pod result = applied(pod, decision);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.INJECTED);
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.warnings()).isEmpty();
         assertValid(result);
@@ -190,7 +190,7 @@ class SidecarInjectorTest {
 
         InjectionDecision again = injector.decide(once);
 
-        assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_INJECTED);
+        assertThat(again.outcome()).isEqualTo(InjectionOutcome.ALREADY_INJECTED);
         assertThat(again.allowed()).isTrue();
         assertThat(again.patch()).isEmpty();
     }
@@ -200,7 +200,7 @@ class SidecarInjectorTest {
         Pod pod = annotated(INJECT).build();
         Pod native_ = applied(pod, NATIVE.decide(pod));
 
-        assertThat(REGULAR.decide(native_).outcome()).isEqualTo(Outcome.ALREADY_INJECTED);
+        assertThat(REGULAR.decide(native_).outcome()).isEqualTo(InjectionOutcome.ALREADY_INJECTED);
     }
 
     @Test
@@ -209,7 +209,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.warnings()).isEmpty();
@@ -219,7 +219,7 @@ class SidecarInjectorTest {
     void shouldAllowPodWithoutAnyMetadataOrSpec() {
         InjectionDecision decision = REGULAR.decide(new Pod());
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.patch()).isEmpty();
     }
 
@@ -228,7 +228,7 @@ class SidecarInjectorTest {
     void shouldReadInjectAnnotationCaseInsensitively(String value) {
         Pod pod = annotated(Map.of(Annotations.INJECT, value)).build();
 
-        assertThat(REGULAR.decide(pod).outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(REGULAR.decide(pod).outcome()).isEqualTo(InjectionOutcome.INJECTED);
     }
 
     @Test
@@ -237,7 +237,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.warnings()).isEmpty();
     }
 
@@ -247,7 +247,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.warnings())
                 .singleElement()
@@ -367,7 +367,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.allowed()).isFalse();
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.message()).contains(key, "\"" + value + "\"", fix);
@@ -385,7 +385,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.message())
                 .contains(
                         Annotations.SIDECAR_MEMORY_REQUEST,
@@ -409,7 +409,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = NATIVE.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.message()).contains(Annotations.PORT, "\"proxy\"", "free port");
     }
 
@@ -428,7 +428,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.INJECTED);
         assertThat(decision.warnings())
                 .singleElement()
                 .asString()
