@@ -16,7 +16,7 @@ JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=
 # Two malloc arenas instead of one per thread that ever allocated natively: a few MiB of RSS.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
-if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
+if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main command-support/src/main module-loader/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -B -q -pl sidecar -am package -DskipTests
 fi
 if [ -f "$CDS" ] && [ "$CDS" -nt "$JAR" ]; then

@@ -43,6 +43,21 @@ public final class GoDuration {
         return Duration.ofNanos(nanos.longValue());
     }
 
+    /** The shortest exact form in one unit: {@code 10s}, {@code 5m}, {@code 1h}, {@code 200ms}. */
+    public static String format(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        for (String unit : new String[] {"h", "m", "s", "ms", "us"}) {
+            long size = unitNanos(unit).longValueExact();
+            if (nanos % size == 0) {
+                return nanos / size + unit;
+            }
+        }
+        return nanos + "ns";
+    }
+
     private static BigDecimal unitNanos(String unit) {
         return switch (unit) {
             case "ns" -> BigDecimal.ONE;

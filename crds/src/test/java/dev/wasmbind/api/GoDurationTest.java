@@ -29,4 +29,16 @@ class GoDurationTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> GoDuration.parse("")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldFormatInTheLargestExactUnitSoThatItParsesBack() {
+        assertThat(GoDuration.format(Duration.ofSeconds(10))).isEqualTo("10s");
+        assertThat(GoDuration.format(Duration.ofMinutes(5))).isEqualTo("5m");
+        assertThat(GoDuration.format(Duration.ofHours(1))).isEqualTo("1h");
+        assertThat(GoDuration.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(GoDuration.format(Duration.ofMillis(200))).isEqualTo("200ms");
+        assertThat(GoDuration.format(Duration.ZERO)).isEqualTo("0s");
+        assertThat(GoDuration.parse(GoDuration.format(Duration.ofNanos(1500))))
+                .isEqualTo(Duration.ofNanos(1500));
+    }
 }

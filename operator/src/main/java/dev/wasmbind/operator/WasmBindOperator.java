@@ -1,8 +1,6 @@
 package dev.wasmbind.operator;
 
-import dev.wasmbind.module.source.AddressGuard;
 import dev.wasmbind.module.source.FetchPolicy;
-import dev.wasmbind.module.source.ModuleFetcher;
 import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
@@ -26,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator, assembled: JOSDK with the WasmBinding reconciler, the module cache and its garbage
- * collector. {@link Main} builds one from flags; tests and the benchmark build one directly.
+ * collector. {@link OperatorCommand} builds one from flags; tests and the benchmark build one
+ * directly.
  */
 public final class WasmBindOperator implements AutoCloseable {
 
@@ -46,21 +44,22 @@ public final class WasmBindOperator implements AutoCloseable {
     private final ModuleCache cache;
     private final ScheduledExecutorService scheduler;
     private final CacheCollector collector;
+    private final Duration gcInterval;
 
     private WasmBindOperator(Builder b) throws IOException {
         Objects.requireNonNull(b.client, "client");
-        Objects.requireNonNull(b.cacheDir, "cacheDir");
-        this.cache = new ModuleCache(b.cacheDir, b.clock);
+        OperatorSettings settings = b.settings;
+        this.cache = new ModuleCache(settings.cacheDir(), b.clock);
         FetchPolicy.Builder policy =
                 FetchPolicy.builder()
-                        .withGuard(b.guard)
-                        .withConnectTimeout(b.connectTimeout)
-                        .withRequestTimeout(b.fetchTimeout)
-                        .withMaxRedirects(b.maxRedirects)
+                        .withGuard(settings.guard())
+                        .withConnectTimeout(settings.connectTimeout())
+                        .withRequestTimeout(settings.fetchTimeout())
+                        .withMaxRedirects(settings.maxRedirects())
                         .withSslContext(b.sslContext)
-                        .withInsecureRegistries(b.insecureRegistries)
-                        .withMaxModuleBytes(b.maxModuleBytes);
-        if (b.allowFileUrls) {
+                        .withInsecureRegistries(settings.insecureRegistries())
+                        .withMaxModuleBytes(settings.maxModuleBytes());
+        if (settings.allowFileUrls()) {
             policy.withFileBase(Path.of("/"));
         }
         OperatorMetrics metrics = new OperatorMetrics(b.meterRegistry, cache);
@@ -68,17 +67,19 @@ public final class WasmBindOperator implements AutoCloseable {
                 b.events != null ? b.events : new KubernetesEventRecorder(b.client, b.clock);
         WasmBindingReconciler reconciler =
                 WasmBindingReconciler.builder()
-                        .withSpecValidator(new SpecValidator(b.allowFileUrls, b.minRefreshInterval))
+                        .withSpecValidator(
+                                new SpecValidator(
+                                        settings.allowFileUrls(), settings.minRefreshInterval()))
                         .withFetcher(ModuleSources.fetcher(policy.build()))
                         .withModuleValidator(
                                 ModuleValidator.builder()
-                                        .withMaxModuleBytes(b.maxModuleBytes)
+                                        .withMaxModuleBytes(settings.maxModuleBytes())
                                         .build())
                         .withCache(cache)
                         .withPullSecrets(new PullSecrets(b.client))
                         .withEvents(events)
                         .withMetrics(metrics)
-                        .withRetry(FetchRetry.of(b.retryInitial, b.retryMax))
+                        .withRetry(FetchRetry.of(settings.retryInitial(), settings.retryMax()))
                         .withClock(b.clock)
                         .build();
         this.operator =
@@ -86,8 +87,9 @@ public final class WasmBindOperator implements AutoCloseable {
                         o -> {
                             o.withKubernetesClient(b.client)
                                     .withCloseClientOnStop(false)
-                                    .withUseSSAToPatchPrimaryResource(b.useSsa)
-                                    .withConcurrentReconciliationThreads(b.reconcileThreads)
+                                    .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+                                    .withConcurrentReconciliationThreads(
+                                            settings.reconcileThreads())
                                     .withMetrics(
                                             MicrometerMetrics.newMicrometerMetricsBuilder(
                                                             b.meterRegistry)
@@ -99,15 +101,15 @@ public final class WasmBindOperator implements AutoCloseable {
                 reconciler,
                 o -> {
                     o.withRetry(reconciler.retry());
-                    if (!b.namespaces.isEmpty()) {
-                        o.settingNamespaces(b.namespaces);
+                    if (!settings.namespaces().isEmpty()) {
+                        o.settingNamespaces(settings.namespaces());
                     }
                 });
         this.collector =
                 new CacheCollector(
-                        CacheCollector.listing(b.client, b.namespaces),
+                        CacheCollector.listing(b.client, settings.namespaces()),
                         cache,
-                        b.gcGrace,
+                        settings.gcGrace(),
                         // Retry state lives in JOSDK, which drops it when a binding is deleted.
                         uids -> {});
         this.scheduler =
@@ -117,10 +119,8 @@ public final class WasmBindOperator implements AutoCloseable {
                             thread.setDaemon(true);
                             return thread;
                         });
-        this.gcInterval = b.gcInterval;
+        this.gcInterval = settings.gcInterval();
     }
-
-    private final Duration gcInterval;
 
     public static Builder builder() {
         return new Builder();
@@ -155,25 +155,11 @@ public final class WasmBindOperator implements AutoCloseable {
         operator.stop();
     }
 
+    /** The settings plus what a process (or a test) wires in: client, clock, events, metrics. */
     public static final class Builder {
         private KubernetesClient client;
-        private Path cacheDir;
-        private AddressGuard guard = AddressGuard.ALLOW_ALL;
-        private boolean allowFileUrls;
-        private Set<String> insecureRegistries = Set.of();
-        private long maxModuleBytes = ModuleFetcher.DEFAULT_MAX_MODULE_BYTES;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration fetchTimeout = Duration.ofSeconds(60);
-        private int maxRedirects = 5;
-        private Duration gcInterval = Duration.ofMinutes(10);
-        private Duration gcGrace = Duration.ofHours(1);
-        private Duration retryInitial = Duration.ofSeconds(5);
-        private Duration retryMax = Duration.ofMinutes(5);
-        private Duration minRefreshInterval = Duration.ofSeconds(10);
-        private Set<String> namespaces = Set.of();
+        private OperatorSettings settings = OperatorSettings.defaults();
         private Optional<LeaderElectionConfiguration> leaderElection = Optional.empty();
-        private boolean useSsa = true;
-        private int reconcileThreads = 50;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private SSLContext sslContext;
@@ -186,90 +172,14 @@ public final class WasmBindOperator implements AutoCloseable {
             return this;
         }
 
-        public Builder withCacheDir(Path cacheDir) {
-            this.cacheDir = cacheDir;
+        public Builder withSettings(OperatorSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
-        /** Outbound fetch policy; production passes a {@code NetworkGuard}. */
-        public Builder withGuard(AddressGuard guard) {
-            this.guard = guard;
-            return this;
-        }
-
-        public Builder withAllowFileUrls(boolean allowFileUrls) {
-            this.allowFileUrls = allowFileUrls;
-            return this;
-        }
-
-        public Builder withInsecureRegistries(Set<String> insecureRegistries) {
-            this.insecureRegistries = Set.copyOf(insecureRegistries);
-            return this;
-        }
-
-        public Builder withMaxModuleBytes(long maxModuleBytes) {
-            this.maxModuleBytes = maxModuleBytes;
-            return this;
-        }
-
-        public Builder withConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        public Builder withFetchTimeout(Duration fetchTimeout) {
-            this.fetchTimeout = fetchTimeout;
-            return this;
-        }
-
-        public Builder withMaxRedirects(int maxRedirects) {
-            this.maxRedirects = maxRedirects;
-            return this;
-        }
-
-        public Builder withGcInterval(Duration gcInterval) {
-            this.gcInterval = gcInterval;
-            return this;
-        }
-
-        public Builder withGcGrace(Duration gcGrace) {
-            this.gcGrace = gcGrace;
-            return this;
-        }
-
-        public Builder withRetry(Duration initial, Duration max) {
-            this.retryInitial = initial;
-            this.retryMax = max;
-            return this;
-        }
-
-        public Builder withMinRefreshInterval(Duration minRefreshInterval) {
-            this.minRefreshInterval = minRefreshInterval;
-            return this;
-        }
-
-        /** Namespaces to watch; empty watches all. */
-        public Builder withNamespaces(Set<String> namespaces) {
-            this.namespaces = Set.copyOf(namespaces);
-            return this;
-        }
-
+        /** The Lease to elect a leader through; none (the default) reconciles at once. */
         public Builder withLeaderElection(LeaderElectionConfiguration leaderElection) {
             this.leaderElection = Optional.ofNullable(leaderElection);
-            return this;
-        }
-
-        /**
-         * Server-side apply for status patches (the default). Off for fabric8's mock server, which
-         * answers 415 to apply patches.
-         */
-        public Builder withServerSideApply(boolean useSsa) {
-            this.useSsa = useSsa;
-            return this;
-        }
-
-        public Builder withReconcileThreads(int reconcileThreads) {
-            this.reconcileThreads = reconcileThreads;
             return this;
         }
 

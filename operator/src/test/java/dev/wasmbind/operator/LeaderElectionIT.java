@@ -58,12 +58,18 @@ class LeaderElectionIT {
                 WasmBindOperator operator =
                         WasmBindOperator.builder()
                                 .withClient(client)
-                                .withCacheDir(Files.createTempDirectory("wasmbind-le"))
-                                .withGuard(
-                                        NetworkGuard.builder()
-                                                .allowCidrs(List.of(Cidr.parse("127.0.0.1/32")))
-                                                .build())
-                                .withServerSideApply(false)
+                                .withSettings(
+                                        OperatorSettings.defaults()
+                                                .withCacheDir(
+                                                        Files.createTempDirectory("wasmbind-le"))
+                                                .withGuard(
+                                                        NetworkGuard.builder()
+                                                                .allowCidrs(
+                                                                        List.of(
+                                                                                Cidr.parse(
+                                                                                        "127.0.0.1/32")))
+                                                                .build())
+                                                .withServerSideApply(false))
                                 .withLeaderElection(
                                         // exitOnStopLeading off: JOSDK would System.exit
                                         // the test JVM when close() gives the lease up.

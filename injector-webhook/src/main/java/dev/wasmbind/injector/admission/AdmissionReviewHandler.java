@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wasmbind.injector.patch.InjectionDecision;
-import dev.wasmbind.injector.patch.Outcome;
+import dev.wasmbind.injector.patch.InjectionOutcome;
 import dev.wasmbind.injector.patch.PatchJson;
 import dev.wasmbind.injector.patch.SidecarInjector;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -152,7 +152,7 @@ public final class AdmissionReviewHandler {
                 LOG.debug("Pod {} unchanged (review {}): {}", who, uid, decision.message());
             }
         }
-        if (decision.outcome() != Outcome.DENIED && !decision.warnings().isEmpty()) {
+        if (decision.outcome() != InjectionOutcome.DENIED && !decision.warnings().isEmpty()) {
             LOG.info("Pod {} (review {}) warnings: {}", who, uid, decision.warnings());
         }
         return response;

@@ -79,12 +79,14 @@ public final class SidecarInjector {
                                 + " not injected, set it to \"true\" to inject it");
             }
             return InjectionDecision.unchanged(
-                    Outcome.NOT_REQUESTED, warnings, Annotations.INJECT + " is not \"true\"");
+                    InjectionOutcome.NOT_REQUESTED,
+                    warnings,
+                    Annotations.INJECT + " is not \"true\"");
         }
         PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
         if (hasSidecar(spec.getContainers()) || hasSidecar(spec.getInitContainers())) {
             return InjectionDecision.unchanged(
-                    Outcome.ALREADY_INJECTED,
+                    InjectionOutcome.ALREADY_INJECTED,
                     warnings,
                     "the pod already has a " + SidecarConfig.CONTAINER_NAME + " container");
         }
@@ -110,7 +112,7 @@ public final class SidecarInjector {
         }
         addSidecar(spec, sidecar(settings), ops);
         return new InjectionDecision(
-                Outcome.INJECTED,
+                InjectionOutcome.INJECTED,
                 ops,
                 warnings,
                 "injected " + SidecarConfig.CONTAINER_NAME + " " + config.injectorVersion(),

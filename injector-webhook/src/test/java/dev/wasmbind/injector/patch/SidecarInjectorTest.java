@@ -50,7 +50,7 @@ class SidecarInjectorTest {
         InjectionDecision decision = REGULAR.decide(pod);
         Pod result = applied(pod, decision);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.INJECTED);
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.warnings()).isEmpty();
         assertValid(result);
@@ -205,7 +205,7 @@ class SidecarInjectorTest {
 
         InjectionDecision again = injector.decide(once);
 
-        assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_INJECTED);
+        assertThat(again.outcome()).isEqualTo(InjectionOutcome.ALREADY_INJECTED);
         assertThat(again.allowed()).isTrue();
         assertThat(again.patch()).isEmpty();
     }
@@ -215,7 +215,7 @@ class SidecarInjectorTest {
         Pod pod = annotated(INJECT).build();
         Pod native_ = applied(pod, NATIVE.decide(pod));
 
-        assertThat(REGULAR.decide(native_).outcome()).isEqualTo(Outcome.ALREADY_INJECTED);
+        assertThat(REGULAR.decide(native_).outcome()).isEqualTo(InjectionOutcome.ALREADY_INJECTED);
     }
 
     @Test
@@ -224,7 +224,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.warnings()).isEmpty();
@@ -234,7 +234,7 @@ class SidecarInjectorTest {
     void shouldAllowPodWithoutAnyMetadataOrSpec() {
         InjectionDecision decision = REGULAR.decide(new Pod());
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.patch()).isEmpty();
     }
 
@@ -243,7 +243,7 @@ class SidecarInjectorTest {
     void shouldReadInjectAnnotationCaseInsensitively(String value) {
         Pod pod = annotated(Map.of(Annotations.INJECT, value)).build();
 
-        assertThat(REGULAR.decide(pod).outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(REGULAR.decide(pod).outcome()).isEqualTo(InjectionOutcome.INJECTED);
     }
 
     @Test
@@ -252,7 +252,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.warnings()).isEmpty();
     }
 
@@ -262,7 +262,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.NOT_REQUESTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.NOT_REQUESTED);
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.warnings())
                 .singleElement()
@@ -409,7 +409,7 @@ class SidecarInjectorTest {
 
         InjectionDecision denied = REGULAR.decide(pod);
 
-        assertThat(denied.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(denied.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(denied.message())
                 .contains(Annotations.HEALTH_PORT, "\"app\"", "already uses port 9464");
 
@@ -497,7 +497,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.allowed()).isFalse();
         assertThat(decision.patch()).isEmpty();
         assertThat(decision.message()).contains(key, "\"" + value + "\"", fix);
@@ -515,7 +515,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.message())
                 .contains(
                         Annotations.SIDECAR_MEMORY_REQUEST,
@@ -539,7 +539,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = NATIVE.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.DENIED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.DENIED);
         assertThat(decision.message()).contains(Annotations.PORT, "\"proxy\"", "free port");
     }
 
@@ -558,7 +558,7 @@ class SidecarInjectorTest {
 
         InjectionDecision decision = REGULAR.decide(pod);
 
-        assertThat(decision.outcome()).isEqualTo(Outcome.INJECTED);
+        assertThat(decision.outcome()).isEqualTo(InjectionOutcome.INJECTED);
         assertThat(decision.warnings())
                 .singleElement()
                 .asString()

@@ -10,6 +10,7 @@ import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
 import dev.wasmbind.module.source.Digests;
 import dev.wasmbind.module.testing.LocalRegistry;
 import dev.wasmbind.module.testing.OciPush;
+import dev.wasmbind.operator.OperatorSettings;
 import dev.wasmbind.operator.WasmBindOperator;
 import dev.wasmbind.operator.guard.Cidr;
 import dev.wasmbind.operator.guard.NetworkGuard;
@@ -72,14 +73,19 @@ class OciBindingIT {
         operator =
                 WasmBindOperator.builder()
                         .withClient(client)
-                        .withCacheDir(Files.createTempDirectory("wasmbind-oci-cache"))
-                        .withGuard(
-                                NetworkGuard.builder()
-                                        .allowCidrs(List.of(Cidr.parse("127.0.0.1/32")))
-                                        .build())
-                        .withInsecureRegistries(Set.of(registry.hostPort()))
-                        .withServerSideApply(false)
-                        .withRetry(Duration.ofMillis(200), Duration.ofSeconds(1))
+                        .withSettings(
+                                OperatorSettings.defaults()
+                                        .withCacheDir(
+                                                Files.createTempDirectory("wasmbind-oci-cache"))
+                                        .withGuard(
+                                                NetworkGuard.builder()
+                                                        .allowCidrs(
+                                                                List.of(Cidr.parse("127.0.0.1/32")))
+                                                        .build())
+                                        .withInsecureRegistries(Set.of(registry.hostPort()))
+                                        .withServerSideApply(false)
+                                        .withRetryInitial(Duration.ofMillis(200))
+                                        .withRetryMax(Duration.ofSeconds(1)))
                         .build()
                         .start();
     }

@@ -9,6 +9,7 @@ import dev.wasmbind.api.v1alpha1.WasmBindingCondition;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
 import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.operator.OperatorSettings;
 import dev.wasmbind.operator.WasmBindOperator;
 import dev.wasmbind.operator.guard.NetworkGuard;
 import dev.wasmbind.operator.testing.ModuleServer;
@@ -58,34 +59,48 @@ class WasmBindingReconcilerIT {
         operator =
                 WasmBindOperator.builder()
                         .withClient(client)
-                        .withCacheDir(cacheDir)
-                        // The test server is on loopback: allowed by address, as a user would
-                        // allow an in-cluster registry; "localhost" stays refused by default.
-                        .withGuard(
-                                NetworkGuard.builder()
-                                        .allowCidrs(
-                                                List.of(
-                                                        dev.wasmbind.operator.guard.Cidr.parse(
-                                                                "127.0.0.1/32")))
-                                        // DNS as an attacker would set it up: a harmless
-                                        // looking name that points at the node's loopback.
-                                        .withResolver(
-                                                host ->
-                                                        host.equals("innocent.example")
-                                                                ? new InetAddress[] {
-                                                                    InetAddress.getByName(
-                                                                            "127.0.0.53")
-                                                                }
-                                                                : InetAddress.getAllByName(host))
-                                        .build())
-                        .withServerSideApply(false)
-                        .withMaxModuleBytes(MAX_MODULE_BYTES)
-                        // Long enough for a busy machine, short enough for the timeout case.
-                        .withFetchTimeout(Duration.ofSeconds(3))
-                        .withRetry(Duration.ofMillis(200), Duration.ofSeconds(1))
-                        .withMinRefreshInterval(Duration.ofMillis(100))
-                        .withGcGrace(Duration.ZERO)
-                        .withGcInterval(Duration.ofHours(1))
+                        .withSettings(
+                                OperatorSettings.defaults()
+                                        .withCacheDir(cacheDir)
+                                        // The test server is on loopback: allowed by address, as a
+                                        // user would
+                                        // allow an in-cluster registry; "localhost" stays refused
+                                        // by default.
+                                        .withGuard(
+                                                NetworkGuard.builder()
+                                                        .allowCidrs(
+                                                                List.of(
+                                                                        dev.wasmbind.operator.guard
+                                                                                .Cidr.parse(
+                                                                                "127.0.0.1/32")))
+                                                        // DNS as an attacker would set it up: a
+                                                        // harmless
+                                                        // looking name that points at the node's
+                                                        // loopback.
+                                                        .withResolver(
+                                                                host ->
+                                                                        host.equals(
+                                                                                        "innocent.example")
+                                                                                ? new InetAddress
+                                                                                        [] {
+                                                                                    InetAddress
+                                                                                            .getByName(
+                                                                                                    "127.0.0.53")
+                                                                                }
+                                                                                : InetAddress
+                                                                                        .getAllByName(
+                                                                                                host))
+                                                        .build())
+                                        .withServerSideApply(false)
+                                        .withMaxModuleBytes(MAX_MODULE_BYTES)
+                                        // Long enough for a busy machine, short enough for the
+                                        // timeout case.
+                                        .withFetchTimeout(Duration.ofSeconds(3))
+                                        .withRetryInitial(Duration.ofMillis(200))
+                                        .withRetryMax(Duration.ofSeconds(1))
+                                        .withMinRefreshInterval(Duration.ofMillis(100))
+                                        .withGcGrace(Duration.ZERO)
+                                        .withGcInterval(Duration.ofHours(1)))
                         .build()
                         .start();
     }

@@ -41,7 +41,7 @@ public final class BindingInvoker {
         if (!binding.permits().tryAcquire()) {
             return CompletableFuture.failedFuture(
                     new CallException(
-                            Outcome.BUSY,
+                            CallOutcome.BUSY,
                             "binding "
                                     + binding.name()
                                     + " is running its maximum of "
@@ -73,15 +73,16 @@ public final class BindingInvoker {
                         .orElseThrow(
                                 () ->
                                         new CallException(
-                                                Outcome.NOT_FOUND,
+                                                CallOutcome.NOT_FOUND,
                                                 "couldn't find output binding " + name));
         if (operation.isEmpty()) {
             throw new CallException(
-                    Outcome.UNSUPPORTED_OPERATION, "operation field is missing from request");
+                    CallOutcome.UNSUPPORTED_OPERATION, "operation field is missing from request");
         }
         if (binding instanceof Binding.Failed failed) {
             throw new CallException(
-                    Outcome.NOT_LOADED, "binding " + name + " is not loaded: " + failed.reason());
+                    CallOutcome.NOT_LOADED,
+                    "binding " + name + " is not loaded: " + failed.reason());
         }
         if (!EXECUTE.equals(operation)) {
             throw unsupported(name, operation);
@@ -91,7 +92,7 @@ public final class BindingInvoker {
 
     private static CallException unsupported(String name, String operation) {
         return new CallException(
-                Outcome.UNSUPPORTED_OPERATION,
+                CallOutcome.UNSUPPORTED_OPERATION,
                 "binding "
                         + name
                         + " does not support operation "
@@ -107,25 +108,25 @@ public final class BindingInvoker {
                         : error;
         if (cause instanceof WorkerPool.TimedOut) {
             return new CallException(
-                    Outcome.TIMEOUT,
+                    CallOutcome.TIMEOUT,
                     "timed out after "
                             + binding.timeout().toMillis()
                             + "ms (limits.timeout); the guest was stopped");
         }
         if (cause instanceof WorkerPool.Saturated saturated) {
-            return new CallException(Outcome.BUSY, saturated.getMessage() + "; retry later");
+            return new CallException(CallOutcome.BUSY, saturated.getMessage() + "; retry later");
         }
         if (cause instanceof GuestFailure failure) {
-            Outcome outcome =
+            CallOutcome outcome =
                     switch (failure.kind()) {
-                        case EXIT -> Outcome.EXIT;
-                        case TRAP -> Outcome.TRAP;
-                        case RESPONSE_TOO_LARGE -> Outcome.RESPONSE_TOO_LARGE;
-                        case MEMORY_LIMIT -> Outcome.MEMORY_LIMIT;
-                        case INTERRUPTED -> Outcome.TIMEOUT;
+                        case EXIT -> CallOutcome.EXIT;
+                        case TRAP -> CallOutcome.TRAP;
+                        case RESPONSE_TOO_LARGE -> CallOutcome.RESPONSE_TOO_LARGE;
+                        case MEMORY_LIMIT -> CallOutcome.MEMORY_LIMIT;
+                        case INTERRUPTED -> CallOutcome.TIMEOUT;
                     };
             return new CallException(outcome, failure.getMessage());
         }
-        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+        return new CallException(CallOutcome.TRAP, "wasm error: " + cause);
     }
 }

@@ -28,7 +28,7 @@ public final class BindingMetrics {
         this.registry = registry;
     }
 
-    public void record(String binding, Outcome outcome, Duration duration) {
+    public void record(String binding, CallOutcome outcome, Duration duration) {
         calls.computeIfAbsent(
                         binding + ' ' + outcome.label(), // names never hold spaces
                         key ->

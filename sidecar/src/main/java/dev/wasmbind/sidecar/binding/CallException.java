@@ -1,16 +1,16 @@
 package dev.wasmbind.sidecar.binding;
 
-/** A call that did not produce an answer; {@link Outcome} says which way it failed. */
+/** A call that did not produce an answer; {@link CallOutcome} says which way it failed. */
 public final class CallException extends Exception {
 
-    private final Outcome outcome;
+    private final CallOutcome outcome;
 
-    public CallException(Outcome outcome, String message) {
+    public CallException(CallOutcome outcome, String message) {
         super(message, null, false, false);
         this.outcome = outcome;
     }
 
-    public Outcome outcome() {
+    public CallOutcome outcome() {
         return outcome;
     }
 }

@@ -9,7 +9,7 @@ import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.binding.CallException;
-import dev.wasmbind.sidecar.binding.Outcome;
+import dev.wasmbind.sidecar.binding.CallOutcome;
 import io.dapr.v1.DaprProtos.GetMetadataRequest;
 import io.dapr.v1.DaprProtos.GetMetadataResponse;
 import io.dapr.v1.DaprProtos.InvokeBindingRequest;
@@ -108,7 +108,7 @@ public final class DaprGrpcApi {
                     response,
                     name,
                     new CallException(
-                            Outcome.REQUEST_TOO_LARGE,
+                            CallOutcome.REQUEST_TOO_LARGE,
                             "request data of "
                                     + size
                                     + " bytes is larger than limits.maxRequestBytes ("
@@ -169,7 +169,7 @@ public final class DaprGrpcApi {
                 InvokeBindingResponse.newBuilder()
                         .setData(UnsafeByteOperations.unsafeWrap(stdout))
                         .build());
-        record(name, Outcome.SUCCESS, started);
+        record(name, CallOutcome.SUCCESS, started);
     }
 
     private void fail(
@@ -195,7 +195,7 @@ public final class DaprGrpcApi {
      * daprd's 500 (413, 429, 504), gRPC departs the same way with the codes clients and retry
      * policies know: {@code RESOURCE_EXHAUSTED} and {@code DEADLINE_EXCEEDED}.
      */
-    static GrpcStatus statusOf(Outcome outcome) {
+    static GrpcStatus statusOf(CallOutcome outcome) {
         return switch (outcome) {
             case SUCCESS -> GrpcStatus.OK;
             case REQUEST_TOO_LARGE, BUSY -> GrpcStatus.RESOURCE_EXHAUSTED;
@@ -231,7 +231,7 @@ public final class DaprGrpcApi {
         return Base64.getEncoder().withoutPadding().encodeToString(details.toByteArray());
     }
 
-    private void record(String name, Outcome outcome, long started) {
+    private void record(String name, CallOutcome outcome, long started) {
         String label = registry.get(name).isPresent() ? name : BindingMetrics.UNKNOWN_BINDING;
         metrics.record(label, outcome, Duration.ofNanos(System.nanoTime() - started));
     }
@@ -241,7 +241,7 @@ public final class DaprGrpcApi {
         if (cause instanceof CallException call) {
             return call;
         }
-        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+        return new CallException(CallOutcome.TRAP, "wasm error: " + cause);
     }
 
     /** daprd's metadata shape: every loaded binding is a {@code bindings.wasm} component. */

@@ -12,7 +12,7 @@ import java.util.Map;
  * json.Marshal} ({@code null} when absent).
  *
  * @param operation the operation, {@code ""} when absent
- * @param data the decoded {@code data} value (see {@link GoJson})
+ * @param data the decoded {@code data} value (see {@link GoJsonDecoder})
  * @param metadata the metadata, empty when absent
  */
 public record BindingRequest(String operation, Object data, Map<String, String> metadata) {
@@ -21,7 +21,7 @@ public record BindingRequest(String operation, Object data, Map<String, String> 
 
     /** The bytes daprd hands to the binding: {@code data} JSON-encoded the Go way. */
     public byte[] encodedData() {
-        return GoJson.marshal(data);
+        return GoJsonEncoder.encode(data);
     }
 
     /** With {@code rawData}: a JSON string's contents as they are, anything else encoded. */
@@ -43,14 +43,14 @@ public record BindingRequest(String operation, Object data, Map<String, String> 
      * first, then the first type error.
      */
     public static BindingRequest parse(byte[] body) throws GoJsonException {
-        Object root = GoJson.parse(body);
+        Object root = GoJsonDecoder.decode(body);
         if (root == null) {
             return new BindingRequest("", null, Map.of());
         }
         if (!(root instanceof Map<?, ?> fields)) {
             throw new GoJsonException(
                     "json: cannot unmarshal "
-                            + GoJson.goKind(root)
+                            + GoJsonDecoder.goKind(root)
                             + " into Go value of type http."
                             + TYPE);
         }
@@ -111,7 +111,7 @@ public record BindingRequest(String operation, Object data, Map<String, String> 
 
     private static String fieldError(Object value, String field, String goType) {
         return "json: cannot unmarshal "
-                + GoJson.goKind(value)
+                + GoJsonDecoder.goKind(value)
                 + " into Go struct field "
                 + TYPE
                 + "."

@@ -6,7 +6,7 @@ import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.binding.CallException;
-import dev.wasmbind.sidecar.binding.Outcome;
+import dev.wasmbind.sidecar.binding.CallOutcome;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -155,7 +155,7 @@ public final class DaprHttpApi {
                 ctx,
                 name,
                 new CallException(
-                        Outcome.REQUEST_TOO_LARGE,
+                        CallOutcome.REQUEST_TOO_LARGE,
                         "request body of "
                                 + (size > limit ? "at least " + size : size)
                                 + " bytes is larger than limits.maxRequestBytes ("
@@ -172,7 +172,7 @@ public final class DaprHttpApi {
             fail(
                     ctx,
                     ctx.pathParam("name"),
-                    new CallException(Outcome.MALFORMED_REQUEST, e.getMessage()));
+                    new CallException(CallOutcome.MALFORMED_REQUEST, e.getMessage()));
         }
     }
 
@@ -205,14 +205,14 @@ public final class DaprHttpApi {
                 .setStatusCode(200)
                 .putHeader("Content-Type", "application/json")
                 .end(Buffer.buffer(stdout));
-        record(ctx, name, Outcome.SUCCESS, 200);
+        record(ctx, name, CallOutcome.SUCCESS, 200);
     }
 
     private void fail(RoutingContext ctx, String name, CallException error) {
         int status = statusOf(error.outcome());
         String code;
         String message;
-        if (error.outcome() == Outcome.MALFORMED_REQUEST) {
+        if (error.outcome() == CallOutcome.MALFORMED_REQUEST) {
             code = ERR_MALFORMED_REQUEST;
             message = "failed deserializing HTTP body: " + error.getMessage();
         } else {
@@ -229,7 +229,7 @@ public final class DaprHttpApi {
             ctx.response()
                     .setStatusCode(status)
                     .putHeader("Content-Type", "application/json")
-                    .end(Buffer.buffer(GoJson.marshal(body)));
+                    .end(Buffer.buffer(GoJsonEncoder.encode(body)));
         }
         record(ctx, name, error.outcome(), status);
         LOG.atInfo()
@@ -239,7 +239,7 @@ public final class DaprHttpApi {
                 .log("call failed: {}", message);
     }
 
-    static int statusOf(Outcome outcome) {
+    static int statusOf(CallOutcome outcome) {
         return switch (outcome) {
             case SUCCESS -> 200;
             case MALFORMED_REQUEST -> 400;
@@ -257,7 +257,7 @@ public final class DaprHttpApi {
         };
     }
 
-    private void record(RoutingContext ctx, String name, Outcome outcome, int status) {
+    private void record(RoutingContext ctx, String name, CallOutcome outcome, int status) {
         Long started = ctx.get(STARTED);
         Duration took =
                 Duration.ofNanos(
@@ -277,7 +277,7 @@ public final class DaprHttpApi {
         if (cause instanceof CallException call) {
             return call;
         }
-        return new CallException(Outcome.TRAP, "wasm error: " + cause);
+        return new CallException(CallOutcome.TRAP, "wasm error: " + cause);
     }
 
     /** Dapr answers 204 when healthy, 500 with ERR_HEALTH_NOT_READY before. */
@@ -292,7 +292,7 @@ public final class DaprHttpApi {
         ctx.response()
                 .setStatusCode(500)
                 .putHeader("Content-Type", "application/json")
-                .end(Buffer.buffer(GoJson.marshal(body)));
+                .end(Buffer.buffer(GoJsonEncoder.encode(body)));
     }
 
     /** Dapr's metadata shape; bindings that failed to load are listed with their reason. */
@@ -333,7 +333,7 @@ public final class DaprHttpApi {
         metadataSections.forEach((key, section) -> body.put(key, section.get()));
         ctx.response()
                 .putHeader("Content-Type", "application/json")
-                .end(Buffer.buffer(GoJson.marshal(body)));
+                .end(Buffer.buffer(GoJsonEncoder.encode(body)));
     }
 
     private void handleMetrics(RoutingContext ctx) {

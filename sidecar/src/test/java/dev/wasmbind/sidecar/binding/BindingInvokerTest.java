@@ -71,10 +71,10 @@ class BindingInvokerTest {
         var first = invoker.invoke(one, bytes(""), List.of());
 
         assertThatThrownBy(() -> invoker.invoke(one, bytes(""), List.of()).join())
-                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.BUSY))
+                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.BUSY))
                 .hasMessageContaining("maximum of 1 concurrent calls");
         assertThatThrownBy(first::join)
-                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.TIMEOUT))
+                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.TIMEOUT))
                 .hasMessageContaining("timed out after 300ms");
         assertThat(one.permits().availablePermits()).isEqualTo(1);
         assertThat(metrics.inflight("one").get()).isZero();
@@ -85,7 +85,7 @@ class BindingInvokerTest {
         assertThatThrownBy(() -> invoker.lookup("ghost", "execute"))
                 .isInstanceOfSatisfying(
                         CallException.class,
-                        e -> assertThat(e.outcome()).isEqualTo(Outcome.NOT_FOUND))
+                        e -> assertThat(e.outcome()).isEqualTo(CallOutcome.NOT_FOUND))
                 .hasMessage("couldn't find output binding ghost");
     }
 
@@ -108,7 +108,7 @@ class BindingInvokerTest {
         assertThatThrownBy(() -> invoker.lookup("broken", "execute"))
                 .isInstanceOfSatisfying(
                         CallException.class,
-                        e -> assertThat(e.outcome()).isEqualTo(Outcome.NOT_LOADED))
+                        e -> assertThat(e.outcome()).isEqualTo(CallOutcome.NOT_LOADED))
                 .hasMessage("binding broken is not loaded: file x.wasm does not exist");
     }
 }

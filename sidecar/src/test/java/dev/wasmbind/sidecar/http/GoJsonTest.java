@@ -61,13 +61,16 @@ class GoJsonTest {
     void shouldEncodeLikeGo(String input, String expected) throws GoJsonException {
         byte[] json = input.getBytes(StandardCharsets.UTF_8);
         if (expected.equals("ERR")) {
-            assertThatThrownBy(() -> GoJson.parse(json))
+            assertThatThrownBy(() -> GoJsonDecoder.decode(json))
                     .isInstanceOf(GoJsonException.class)
                     .hasMessage(
                             "json: cannot unmarshal number 1E400 into Go value of type float64");
             return;
         }
-        assertThat(new String(GoJson.marshal(GoJson.parse(json)), StandardCharsets.UTF_8))
+        assertThat(
+                        new String(
+                                GoJsonEncoder.encode(GoJsonDecoder.decode(json)),
+                                StandardCharsets.UTF_8))
                 .isEqualTo(expected);
     }
 
@@ -93,7 +96,7 @@ class GoJsonTest {
                 "`\"\\x\"`|invalid character 'x' in string escape code",
             })
     void shouldRefuseMalformedJsonWithGoMessages(String input, String message) {
-        assertThatThrownBy(() -> GoJson.parse(input.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> GoJsonDecoder.decode(input.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(GoJsonException.class)
                 .hasMessage(message);
     }
@@ -102,7 +105,7 @@ class GoJsonTest {
     void shouldReplaceInvalidUtf8ByteByByte() throws GoJsonException {
         byte[] json = {'"', 'a', (byte) 0xFF, (byte) 0xC3, 'b', '"'};
 
-        byte[] encoded = GoJson.marshal(GoJson.parse(json));
+        byte[] encoded = GoJsonEncoder.encode(GoJsonDecoder.decode(json));
 
         assertThat(new String(encoded, StandardCharsets.UTF_8)).isEqualTo("\"a\ufffd\ufffdb\"");
     }
@@ -113,7 +116,8 @@ class GoJsonTest {
         // before those of U+1F600 (F0 9F 98 80); Java's String order says the opposite.
         String json = "{\"\ud83d\ude00\":1,\"\uff61\":2}";
 
-        byte[] encoded = GoJson.marshal(GoJson.parse(json.getBytes(StandardCharsets.UTF_8)));
+        byte[] encoded =
+                GoJsonEncoder.encode(GoJsonDecoder.decode(json.getBytes(StandardCharsets.UTF_8)));
 
         assertThat(new String(encoded, StandardCharsets.UTF_8))
                 .isEqualTo("{\"\uff61\":2,\"\ud83d\ude00\":1}");

@@ -1,15 +1,16 @@
-package dev.wasmbind.sidecar.standalone;
+package dev.wasmbind.sidecar;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.encoder.Encoder;
+import dev.wasmbind.command.FlagDefaults;
+import dev.wasmbind.command.LogFormat;
+import dev.wasmbind.command.LogLevel;
+import dev.wasmbind.command.LogOptions;
+import dev.wasmbind.command.Logging;
+import dev.wasmbind.command.ManifestVersion;
+import dev.wasmbind.sidecar.standalone.StandaloneSidecar;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -18,18 +19,38 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The sidecar's command line. Standalone mode only for now: {@code --resources DIR}. */
+/**
+ * {@code java -jar wasmbind-sidecar.jar}: the flags, mapped onto {@link SidecarSettings}.
+ * Standalone mode only for now: {@code --resources DIR}.
+ */
 @Command(
         name = "wasmbind-sidecar",
         mixinStandardHelpOptions = true,
-        version = "wasmbind-sidecar 0.1.0",
+        versionProvider = ManifestVersion.class,
+        defaultValueProvider = SidecarCommand.Defaults.class,
         description =
                 "Runs WASI programs behind Dapr's output-binding HTTP API"
                         + " (POST /v1.0/bindings/{name}).")
-public final class Main implements Callable<Integer> {
+public final class SidecarCommand implements Callable<Integer> {
 
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+
+    /** Flag defaults from {@link SidecarSettings#defaults()}; the sidecar reads no env vars. */
+    static final class Defaults extends FlagDefaults {
+        Defaults() {
+            super(null, flagDefaults(SidecarSettings.defaults()));
+        }
+
+        private static Map<String, String> flagDefaults(SidecarSettings d) {
+            return Map.of(
+                    "--http-port", String.valueOf(d.httpPort()),
+                    "--listen-address", d.listenAddress(),
+                    "--app-id", d.appId(),
+                    "--log-level", d.logLevel().name(),
+                    "--log-format", d.logFormat().name());
+        }
+    }
 
     @Option(
             names = "--resources",
@@ -39,50 +60,32 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--http-port",
-            defaultValue = "3500",
             description = "Port of Dapr's HTTP API (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
     @Option(
             names = "--listen-address",
-            defaultValue = "127.0.0.1",
             description = "Address the HTTP API listens on (default: ${DEFAULT-VALUE}).")
     String listenAddress;
 
     @Option(
             names = "--app-id",
-            defaultValue = "wasmbind",
             description = "The id /v1.0/metadata reports (default: ${DEFAULT-VALUE}).")
     String appId;
 
-    /** Log levels, as Dapr names them. */
-    enum LogLevel {
-        error,
-        warn,
-        info,
-        debug,
-        trace
-    }
-
-    /** Log line formats. */
-    enum LogFormat {
-        text,
-        json
-    }
-
     @Option(
             names = "--log-level",
-            defaultValue = "info",
+            converter = LogOptions.LevelConverter.class,
             description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LogLevel logLevel;
 
     @Option(
             names = "--log-format",
-            defaultValue = "text",
+            converter = LogOptions.FormatConverter.class,
             description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LogFormat logFormat;
 
-    // In-pod mode (a later issue): accepted so the injector's flags parse, refused below.
+    // In-pod mode (being wired): accepted so the injector's flags parse, refused below.
     @Option(names = "--modules-dir", hidden = true)
     Path modulesDir;
 
@@ -99,17 +102,25 @@ public final class Main implements Callable<Integer> {
     Integer grpcPort;
 
     public static void main(String[] args) {
-        System.exit(
-                new CommandLine(new Main())
-                        .setCaseInsensitiveEnumValuesAllowed(true)
-                        .execute(args));
+        System.exit(new CommandLine(new SidecarCommand()).execute(args));
+    }
+
+    /** The flags as settings. */
+    SidecarSettings settings() {
+        return SidecarSettings.defaults()
+                .withResources(resources)
+                .withHttp(listenAddress, httpPort)
+                .withAppId(appId)
+                .withLogging(logLevel, logFormat)
+                .withInPod(modulesDir, bindings, moduleService, tokenFile, grpcPort);
     }
 
     @Override
     public Integer call() throws Exception {
-        configureLogging(logLevel.name(), logFormat);
-        Logger log = LoggerFactory.getLogger(Main.class);
-        if (resources == null) {
+        SidecarSettings settings = settings();
+        Logging.configure(settings.logLevel(), settings.logFormat());
+        Logger log = LoggerFactory.getLogger(SidecarCommand.class);
+        if (settings.standaloneResources().isEmpty()) {
             System.err.println(
                     "wasmbind-sidecar: in-pod mode (--modules-dir, --module-service, --bindings)"
                             + " is not implemented yet; run standalone with --resources DIR");
@@ -118,10 +129,10 @@ public final class Main implements Callable<Integer> {
         StandaloneSidecar sidecar;
         try {
             sidecar =
-                    StandaloneSidecar.builder(resources)
-                            .withHost(listenAddress)
-                            .withPort(httpPort)
-                            .withAppId(appId)
+                    StandaloneSidecar.builder(settings.resources())
+                            .withHost(settings.listenAddress())
+                            .withPort(settings.httpPort())
+                            .withAppId(settings.appId())
                             .start();
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
@@ -134,7 +145,7 @@ public final class Main implements Callable<Integer> {
                 .addKeyValue("startupMillis", uptime)
                 .log(
                         "wasmbind sidecar ready on http://{}:{} ({} ms after JVM start)",
-                        listenAddress,
+                        settings.listenAddress(),
                         sidecar.port(),
                         uptime);
         var stopped = new CountDownLatch(1);
@@ -147,36 +158,5 @@ public final class Main implements Callable<Integer> {
                                 }));
         stopped.await();
         return 0;
-    }
-
-    /** Logback set up in code: one console appender, text or JSON lines. */
-    static void configureLogging(String level, LogFormat format) {
-        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        Encoder<ILoggingEvent> encoder;
-        if (format == LogFormat.json) {
-            var json = new JsonEncoder();
-            json.setWithFormattedMessage(true);
-            json.setWithMessage(false);
-            json.setWithArguments(false);
-            json.setWithContext(false);
-            encoder = json;
-        } else {
-            var pattern = new PatternLayoutEncoder();
-            pattern.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0} %kvp %msg%n");
-            encoder = pattern;
-        }
-        encoder.setContext(context);
-        encoder.start();
-        var appender = new ConsoleAppender<ILoggingEvent>();
-        appender.setContext(context);
-        appender.setName("console");
-        appender.setEncoder(encoder);
-        appender.start();
-        var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.addAppender(appender);
-        root.setLevel(Level.toLevel(level, Level.INFO));
-        // Netty and Vert.x are chatty below info.
-        context.getLogger("io.netty").setLevel(Level.INFO);
     }
 }

@@ -1,7 +1,7 @@
 package dev.wasmbind.injector.patch;
 
 /** What the injector decided for one pod; also the metric label. */
-public enum Outcome {
+public enum InjectionOutcome {
     INJECTED,
     NOT_REQUESTED,
     ALREADY_INJECTED,

@@ -3,7 +3,7 @@ package dev.wasmbind.sidecar.binding;
 import java.util.Locale;
 
 /** How a call ended; the {@code outcome} label of the call metrics. */
-public enum Outcome {
+public enum CallOutcome {
     SUCCESS,
     MALFORMED_REQUEST,
     NOT_FOUND,

@@ -1,6 +1,12 @@
 package dev.wasmbind.operator;
 
 import dev.wasmbind.api.GoDuration;
+import dev.wasmbind.command.FlagDefaults;
+import dev.wasmbind.command.LogFormat;
+import dev.wasmbind.command.LogLevel;
+import dev.wasmbind.command.LogOptions;
+import dev.wasmbind.command.Logging;
+import dev.wasmbind.command.ManifestVersion;
 import dev.wasmbind.operator.guard.Cidr;
 import dev.wasmbind.operator.guard.NetworkGuard;
 import dev.wasmbind.operator.http.HealthServer;
@@ -17,8 +23,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -35,32 +41,71 @@ import picocli.CommandLine.Option;
 @Command(
         name = "wasmbind-operator",
         mixinStandardHelpOptions = true,
-        version = "wasmbind-operator 0.1.0",
+        versionProvider = ManifestVersion.class,
+        defaultValueProvider = OperatorCommand.Defaults.class,
         description = "Reconciles WasmBindings: fetch, validate, cache, status.",
         sortOptions = false)
-public final class Main implements Callable<Integer> {
+public final class OperatorCommand implements Callable<Integer> {
 
     private static final String SERVICE_ACCOUNT_NAMESPACE =
             "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
+    /** Flag, then {@code WASMBIND_<FLAG>}, then {@link OperatorSettings#defaults()}. */
+    static final class Defaults extends FlagDefaults {
+        Defaults() {
+            super("WASMBIND_", flagDefaults(OperatorSettings.defaults()));
+        }
+
+        private static Map<String, String> flagDefaults(OperatorSettings d) {
+            return Map.ofEntries(
+                    Map.entry("--cache-dir", d.cacheDir().toString()),
+                    Map.entry("--allow-file-urls", String.valueOf(d.allowFileUrls())),
+                    Map.entry("--max-module-size", quantity(d.maxModuleBytes())),
+                    Map.entry("--fetch-timeout", GoDuration.format(d.fetchTimeout())),
+                    Map.entry("--connect-timeout", GoDuration.format(d.connectTimeout())),
+                    Map.entry("--max-redirects", String.valueOf(d.maxRedirects())),
+                    Map.entry("--min-refresh-interval", GoDuration.format(d.minRefreshInterval())),
+                    Map.entry("--retry-initial", GoDuration.format(d.retryInitial())),
+                    Map.entry("--retry-max", GoDuration.format(d.retryMax())),
+                    Map.entry("--gc-interval", GoDuration.format(d.gcInterval())),
+                    Map.entry("--gc-grace", GoDuration.format(d.gcGrace())),
+                    Map.entry("--reconcile-threads", String.valueOf(d.reconcileThreads())),
+                    Map.entry("--port", String.valueOf(d.port())),
+                    Map.entry("--bind-address", d.bindAddress()),
+                    Map.entry("--leader-election", String.valueOf(d.leaderElection())),
+                    Map.entry("--lease-name", d.leaseName()),
+                    Map.entry("--server-side-apply", String.valueOf(d.serverSideApply())),
+                    Map.entry("--log-format", d.logFormat().name()),
+                    Map.entry("--log-level", d.logLevel().name()));
+        }
+
+        /** Bytes as a binary-suffixed quantity when exact: 67108864 → 64Mi. */
+        private static String quantity(long bytes) {
+            String[] suffixes = {"", "Ki", "Mi", "Gi", "Ti"};
+            int i = 0;
+            while (i < suffixes.length - 1 && bytes != 0 && bytes % 1024 == 0) {
+                bytes /= 1024;
+                i++;
+            }
+            return bytes + suffixes[i];
+        }
+    }
+
     @Option(
             names = "--namespaces",
             split = ",",
-            defaultValue = "${env:WASMBIND_NAMESPACES}",
             description =
                     "Namespaces to watch, comma-separated (default: all). Env WASMBIND_NAMESPACES.")
     List<String> namespaces = new java.util.ArrayList<>();
 
     @Option(
             names = "--cache-dir",
-            defaultValue = "${env:WASMBIND_CACHE_DIR:-/var/cache/wasmbind}",
             description =
                     "Module cache folder (default: ${DEFAULT-VALUE}). Env WASMBIND_CACHE_DIR.")
     Path cacheDir;
 
     @Option(
             names = "--allow-file-urls",
-            defaultValue = "${env:WASMBIND_ALLOW_FILE_URLS:-false}",
             description =
                     "Fetch file:///abs/path URLs from the operator's filesystem (default: refuse). Env WASMBIND_ALLOW_FILE_URLS.")
     boolean allowFileUrls;
@@ -68,7 +113,6 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--allow-hosts",
             split = ",",
-            defaultValue = "${env:WASMBIND_ALLOW_HOSTS}",
             description =
                     "Hosts (name or *.suffix) fetched even if they resolve to loopback/link-local/metadata addresses. Env WASMBIND_ALLOW_HOSTS.")
     List<String> allowHosts = new java.util.ArrayList<>();
@@ -76,14 +120,12 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--deny-hosts",
             split = ",",
-            defaultValue = "${env:WASMBIND_DENY_HOSTS}",
             description = "Hosts never fetched from. Env WASMBIND_DENY_HOSTS.")
     List<String> denyHosts = new java.util.ArrayList<>();
 
     @Option(
             names = "--allow-cidrs",
             split = ",",
-            defaultValue = "${env:WASMBIND_ALLOW_CIDRS}",
             description =
                     "Address ranges fetched even if refused by default, e.g. 127.0.0.1/32. Env WASMBIND_ALLOW_CIDRS.")
     List<String> allowCidrs = new java.util.ArrayList<>();
@@ -91,7 +133,6 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--deny-cidrs",
             split = ",",
-            defaultValue = "${env:WASMBIND_DENY_CIDRS}",
             description =
                     "Address ranges never fetched from, e.g. 10.0.0.0/8. Env WASMBIND_DENY_CIDRS.")
     List<String> denyCidrs = new java.util.ArrayList<>();
@@ -99,91 +140,78 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--insecure-registries",
             split = ",",
-            defaultValue = "${env:WASMBIND_INSECURE_REGISTRIES}",
             description =
                     "OCI registries (host:port) spoken to over plain HTTP. Env WASMBIND_INSECURE_REGISTRIES.")
     List<String> insecureRegistries = new java.util.ArrayList<>();
 
     @Option(
             names = "--max-module-size",
-            defaultValue = "${env:WASMBIND_MAX_MODULE_SIZE:-64Mi}",
             description =
                     "Largest module fetched, as a quantity (default: ${DEFAULT-VALUE}). Env WASMBIND_MAX_MODULE_SIZE.")
     String maxModuleSize;
 
     @Option(
             names = "--fetch-timeout",
-            defaultValue = "${env:WASMBIND_FETCH_TIMEOUT:-60s}",
             description =
                     "Time allowed for the response headers and again for the body (default: ${DEFAULT-VALUE}). Env WASMBIND_FETCH_TIMEOUT.")
     String fetchTimeout;
 
     @Option(
             names = "--connect-timeout",
-            defaultValue = "${env:WASMBIND_CONNECT_TIMEOUT:-10s}",
             description =
                     "Time allowed to connect (default: ${DEFAULT-VALUE}). Env WASMBIND_CONNECT_TIMEOUT.")
     String connectTimeout;
 
     @Option(
             names = "--max-redirects",
-            defaultValue = "${env:WASMBIND_MAX_REDIRECTS:-5}",
             description =
                     "Redirects followed per fetch (default: ${DEFAULT-VALUE}). Env WASMBIND_MAX_REDIRECTS.")
     int maxRedirects;
 
     @Option(
             names = "--min-refresh-interval",
-            defaultValue = "${env:WASMBIND_MIN_REFRESH_INTERVAL:-10s}",
             description =
                     "Shortest spec.refreshInterval accepted (default: ${DEFAULT-VALUE}). Env WASMBIND_MIN_REFRESH_INTERVAL.")
     String minRefreshInterval;
 
     @Option(
             names = "--retry-initial",
-            defaultValue = "${env:WASMBIND_RETRY_INITIAL:-5s}",
             description =
                     "First retry delay after a failed fetch; doubles each time (default: ${DEFAULT-VALUE}). Env WASMBIND_RETRY_INITIAL.")
     String retryInitial;
 
     @Option(
             names = "--retry-max",
-            defaultValue = "${env:WASMBIND_RETRY_MAX:-5m}",
             description =
                     "Longest retry delay (default: ${DEFAULT-VALUE}). Env WASMBIND_RETRY_MAX.")
     String retryMax;
 
     @Option(
             names = "--gc-interval",
-            defaultValue = "${env:WASMBIND_GC_INTERVAL:-10m}",
             description =
                     "How often the cache is garbage-collected (default: ${DEFAULT-VALUE}). Env WASMBIND_GC_INTERVAL.")
     String gcInterval;
 
     @Option(
             names = "--gc-grace",
-            defaultValue = "${env:WASMBIND_GC_GRACE:-1h}",
             description =
                     "How long a module stays after no binding references it (default: ${DEFAULT-VALUE}). Env WASMBIND_GC_GRACE.")
     String gcGrace;
 
     @Option(
             names = "--reconcile-threads",
-            defaultValue = "${env:WASMBIND_RECONCILE_THREADS:-50}",
             description =
                     "Bindings reconciled at once (default: ${DEFAULT-VALUE}). Env WASMBIND_RECONCILE_THREADS.")
     int reconcileThreads;
 
     @Option(
             names = "--port",
-            defaultValue = "${env:WASMBIND_PORT:-8080}",
             description =
                     "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}). Env WASMBIND_PORT.")
     int port;
 
     @Option(
             names = "--bind-address",
-            defaultValue = "${env:WASMBIND_BIND_ADDRESS:-0.0.0.0}",
             description =
                     "Address the health/metrics server listens on (default: ${DEFAULT-VALUE}). Env WASMBIND_BIND_ADDRESS.")
     String bindAddress;
@@ -191,7 +219,6 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--leader-election",
             negatable = true,
-            defaultValue = "${env:WASMBIND_LEADER_ELECTION:-true}",
             fallbackValue = "true",
             description =
                     "Elect one active replica through a Lease (default: on; needs a namespace, see below). Env WASMBIND_LEADER_ELECTION.")
@@ -199,21 +226,18 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--leader-election-namespace",
-            defaultValue = "${env:WASMBIND_LEADER_ELECTION_NAMESPACE}",
             description =
                     "Namespace of the Lease (default: the pod's namespace; outside a cluster leader election is off unless set). Env WASMBIND_LEADER_ELECTION_NAMESPACE.")
     String leaderElectionNamespace;
 
     @Option(
             names = "--lease-name",
-            defaultValue = "${env:WASMBIND_LEASE_NAME:-wasmbind-operator}",
             description = "Name of the Lease (default: ${DEFAULT-VALUE}). Env WASMBIND_LEASE_NAME.")
     String leaseName;
 
     @Option(
             names = "--server-side-apply",
             negatable = true,
-            defaultValue = "${env:WASMBIND_SERVER_SIDE_APPLY:-true}",
             fallbackValue = "true",
             description =
                     "Patch status with server-side apply (default: on). Env WASMBIND_SERVER_SIDE_APPLY.")
@@ -221,69 +245,60 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--log-format",
-            defaultValue = "${env:WASMBIND_LOG_FORMAT:-text}",
+            converter = LogOptions.FormatConverter.class,
             description = "text or json (default: ${DEFAULT-VALUE}). Env WASMBIND_LOG_FORMAT.")
-    String logFormat;
+    LogFormat logFormat;
 
     @Option(
             names = "--log-level",
-            defaultValue = "${env:WASMBIND_LOG_LEVEL:-INFO}",
             description =
-                    "ERROR, WARN, INFO, DEBUG or TRACE (default: ${DEFAULT-VALUE}). Env WASMBIND_LOG_LEVEL.")
-    String logLevel;
+                    "error, warn, info, debug or trace, in any case (default: ${DEFAULT-VALUE}). Env WASMBIND_LOG_LEVEL.",
+            converter = LogOptions.LevelConverter.class)
+    LogLevel logLevel;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new OperatorCommand()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        configureLogging();
-        Settings settings = settings();
+        OperatorSettings settings = settings();
+        Logging.configure(settings.logLevel(), settings.logFormat());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
-        Optional<String> leaseNamespace = leaseNamespace();
+        Optional<String> leaseNamespace = leaseNamespace(settings);
         WasmBindOperator.Builder builder =
                 WasmBindOperator.builder()
                         .withClient(client)
-                        .withCacheDir(cacheDir)
-                        .withGuard(settings.guard())
-                        .withAllowFileUrls(allowFileUrls)
-                        .withInsecureRegistries(Set.copyOf(insecureRegistries))
-                        .withMaxModuleBytes(settings.maxModuleBytes())
-                        .withFetchTimeout(settings.fetchTimeout())
-                        .withConnectTimeout(settings.connectTimeout())
-                        .withMaxRedirects(maxRedirects)
-                        .withMinRefreshInterval(settings.minRefreshInterval())
-                        .withRetry(settings.retryInitial(), settings.retryMax())
-                        .withGcInterval(settings.gcInterval())
-                        .withGcGrace(settings.gcGrace())
-                        .withNamespaces(new HashSet<>(namespaces))
-                        .withReconcileThreads(reconcileThreads)
-                        .withServerSideApply(serverSideApply)
+                        .withSettings(settings)
                         .withMeterRegistry(registry);
-        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-        if (leaderElection && leaseNamespace.isPresent()) {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OperatorCommand.class);
+        if (settings.leaderElection() && leaseNamespace.isPresent()) {
             builder.withLeaderElection(
-                    new LeaderElectionConfiguration(leaseName, leaseNamespace.get()));
-            log.info("leader election on: Lease {}/{}", leaseNamespace.get(), leaseName);
-        } else if (leaderElection) {
+                    new LeaderElectionConfiguration(settings.leaseName(), leaseNamespace.get()));
+            log.info("leader election on: Lease {}/{}", leaseNamespace.get(), settings.leaseName());
+        } else if (settings.leaderElection()) {
             log.warn(
                     "leader election off: not in a cluster and no --leader-election-namespace;"
                             + " run a single replica");
         }
         log.info(
                 "cache {}, guard {}, file URLs {}",
-                cacheDir,
+                settings.cacheDir(),
                 settings.guard(),
-                allowFileUrls ? "allowed" : "refused");
+                settings.allowFileUrls() ? "allowed" : "refused");
         WasmBindOperator operator = builder.build();
         HealthServer health =
-                HealthServer.start(bindAddress, port, registry, () -> true, operator::isReady);
+                HealthServer.start(
+                        settings.bindAddress(),
+                        settings.port(),
+                        registry,
+                        () -> true,
+                        operator::isReady);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
@@ -296,60 +311,55 @@ public final class Main implements Callable<Integer> {
                                 },
                                 "shutdown"));
         operator.start();
-        log.info("health and metrics on {}:{}", bindAddress, health.port());
+        log.info("health and metrics on {}:{}", settings.bindAddress(), health.port());
         stopped.await();
         return 0;
     }
 
     /** The flags, parsed and checked; a bad value fails start-up with the flag's name. */
-    Settings settings() {
-        return new Settings(
-                NetworkGuard.builder()
-                        .allowHosts(allowHosts)
-                        .denyHosts(denyHosts)
-                        .allowCidrs(allowCidrs.stream().map(Cidr::parse).toList())
-                        .denyCidrs(denyCidrs.stream().map(Cidr::parse).toList())
-                        .build(),
-                quantity("--max-module-size", maxModuleSize),
-                duration("--fetch-timeout", fetchTimeout),
-                duration("--connect-timeout", connectTimeout),
-                duration("--min-refresh-interval", minRefreshInterval),
-                duration("--retry-initial", retryInitial),
-                duration("--retry-max", retryMax),
-                duration("--gc-interval", gcInterval),
-                duration("--gc-grace", gcGrace));
+    OperatorSettings settings() {
+        return OperatorSettings.defaults()
+                .withNamespaces(Set.copyOf(namespaces))
+                .withCacheDir(cacheDir)
+                .withAllowFileUrls(allowFileUrls)
+                .withGuard(
+                        NetworkGuard.builder()
+                                .allowHosts(allowHosts)
+                                .denyHosts(denyHosts)
+                                .allowCidrs(allowCidrs.stream().map(Cidr::parse).toList())
+                                .denyCidrs(denyCidrs.stream().map(Cidr::parse).toList())
+                                .build())
+                .withInsecureRegistries(Set.copyOf(insecureRegistries))
+                .withMaxModuleBytes(quantity("--max-module-size", maxModuleSize))
+                .withFetchTimeout(duration("--fetch-timeout", fetchTimeout))
+                .withConnectTimeout(duration("--connect-timeout", connectTimeout))
+                .withMaxRedirects(maxRedirects)
+                .withMinRefreshInterval(duration("--min-refresh-interval", minRefreshInterval))
+                .withRetryInitial(duration("--retry-initial", retryInitial))
+                .withRetryMax(duration("--retry-max", retryMax))
+                .withGcInterval(duration("--gc-interval", gcInterval))
+                .withGcGrace(duration("--gc-grace", gcGrace))
+                .withReconcileThreads(reconcileThreads)
+                .withPort(port)
+                .withBindAddress(bindAddress)
+                .withServerSideApply(serverSideApply)
+                .withLeaderElection(leaderElection)
+                .withLeaderElectionNamespace(leaderElectionNamespace)
+                .withLeaseName(leaseName)
+                .withLogLevel(logLevel)
+                .withLogFormat(logFormat);
     }
 
-    record Settings(
-            NetworkGuard guard,
-            long maxModuleBytes,
-            Duration fetchTimeout,
-            Duration connectTimeout,
-            Duration minRefreshInterval,
-            Duration retryInitial,
-            Duration retryMax,
-            Duration gcInterval,
-            Duration gcGrace) {}
-
-    private Optional<String> leaseNamespace() throws java.io.IOException {
-        if (leaderElectionNamespace != null && !leaderElectionNamespace.isBlank()) {
-            return Optional.of(leaderElectionNamespace);
+    private static Optional<String> leaseNamespace(OperatorSettings settings)
+            throws java.io.IOException {
+        if (settings.leaseNamespace().isPresent()) {
+            return settings.leaseNamespace();
         }
         Path serviceAccount = Path.of(SERVICE_ACCOUNT_NAMESPACE);
         if (Files.isReadable(serviceAccount)) {
             return Optional.of(Files.readString(serviceAccount).strip());
         }
         return Optional.empty();
-    }
-
-    private void configureLogging() {
-        if (!logFormat.equals("text") && !logFormat.equals("json")) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--log-format must be text or json, not " + logFormat);
-        }
-        System.setProperty("wasmbind.log.format", logFormat);
-        System.setProperty("wasmbind.log.level", logLevel.toUpperCase(java.util.Locale.ROOT));
-        System.setProperty("logback.configurationFile", "wasmbind-operator-logback.xml");
     }
 
     private static Duration duration(String flag, String text) {

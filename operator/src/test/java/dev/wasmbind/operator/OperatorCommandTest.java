@@ -9,17 +9,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class MainTest {
+class OperatorCommandTest {
 
-    private static Main parse(String... args) {
-        Main main = new Main();
+    private static OperatorCommand parse(String... args) {
+        OperatorCommand main = new OperatorCommand();
         new CommandLine(main).parseArgs(args);
         return main;
     }
 
     @Test
     void shouldTurnFlagsIntoSettings() throws Exception {
-        Main main =
+        OperatorCommand main =
                 parse(
                         "--allow-cidrs=10.0.0.0/8,127.0.0.1/32",
                         "--deny-hosts=evil.example",
@@ -28,7 +28,7 @@ class MainTest {
                         "--gc-grace=2h",
                         "--namespaces=a,b",
                         "--no-leader-election");
-        Main.Settings settings = main.settings();
+        OperatorSettings settings = main.settings();
 
         assertThat(settings.maxModuleBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(settings.fetchTimeout()).isEqualTo(Duration.ofSeconds(90));
@@ -42,8 +42,8 @@ class MainTest {
 
     @Test
     void shouldUseSafeDefaults() {
-        Main main = parse();
-        Main.Settings settings = main.settings();
+        OperatorCommand main = parse();
+        OperatorSettings settings = main.settings();
 
         assertThat(main.allowFileUrls).isFalse();
         assertThat(main.leaderElection).isTrue();
@@ -61,5 +61,14 @@ class MainTest {
                 .hasMessageContaining("--max-module-size");
         assertThatThrownBy(() -> parse("--deny-cidrs=10.0.0.0/99").settings())
                 .hasMessageContaining("prefix length");
+    }
+
+    @Test
+    void shouldTakeEveryDefaultFromTheSettingsRecord() {
+        // Environment variables would override them; no WASMBIND_* is set in the build.
+        OperatorSettings parsed = parse().settings();
+
+        // NetworkGuard has no equals: compare everything else.
+        assertThat(parsed).isEqualTo(OperatorSettings.defaults().withGuard(parsed.guard()));
     }
 }

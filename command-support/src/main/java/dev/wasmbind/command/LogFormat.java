@@ -1,0 +1,19 @@
+package dev.wasmbind.command;
+
+import java.util.Locale;
+
+/** Log line formats: human-readable text, or one JSON object per line. */
+public enum LogFormat {
+    text,
+    json;
+
+    /** The format named {@code text}, whatever its case. */
+    public static LogFormat parse(String text) {
+        try {
+            return valueOf(text.strip().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--log-format must be text or json, not '" + text + "'", e);
+        }
+    }
+}

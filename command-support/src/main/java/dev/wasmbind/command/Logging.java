@@ -1,0 +1,80 @@
+package dev.wasmbind.command;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one logging set-up of the three binaries, in code (no XML to find on the class path): one
+ * console appender on stdout, text or one JSON object per line.
+ */
+public final class Logging {
+
+    /**
+     * UTC timestamp, level, thread, logger, message, then the event's key/value pairs (the {@code
+     * %replace} drops the separating space when there are none).
+     */
+    static final String TEXT_PATTERN =
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{36} - %msg"
+                    + "%replace( %kvp){'^ $', ''}%n";
+
+    /** Libraries that are chatty below these levels; they never log more than this. */
+    private static final Map<String, Level> QUIET =
+            Map.of(
+                    "io.netty", Level.WARN,
+                    "io.vertx", Level.WARN,
+                    "land.oras", Level.WARN,
+                    "io.fabric8", Level.INFO);
+
+    private Logging() {}
+
+    /** Replaces whatever logback configured by itself; call first thing in {@code call()}. */
+    public static void configure(LogLevel level, LogFormat format) {
+        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        Encoder<ILoggingEvent> encoder = format == LogFormat.json ? json() : text();
+        encoder.setContext(context);
+        encoder.start();
+        var appender = new ConsoleAppender<ILoggingEvent>();
+        appender.setContext(context);
+        appender.setName("console");
+        appender.setEncoder(encoder);
+        appender.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(appender);
+        root.setLevel(level.logbackLevel());
+        QUIET.forEach(
+                (name, floor) ->
+                        context.getLogger(name)
+                                .setLevel(
+                                        floor.isGreaterOrEqual(level.logbackLevel())
+                                                ? floor
+                                                : level.logbackLevel()));
+    }
+
+    private static Encoder<ILoggingEvent> text() {
+        var pattern = new PatternLayoutEncoder();
+        pattern.setPattern(TEXT_PATTERN);
+        return pattern;
+    }
+
+    /** timestamp, level, threadName, loggerName, formattedMessage, kvpList, throwable. */
+    private static Encoder<ILoggingEvent> json() {
+        var json = new JsonEncoder();
+        json.setWithSequenceNumber(false);
+        json.setWithNanoseconds(false);
+        json.setWithContext(false);
+        json.setWithMDC(false);
+        json.setWithMessage(false);
+        json.setWithArguments(false);
+        json.setWithFormattedMessage(true);
+        return json;
+    }
+}

@@ -1,0 +1,745 @@
+package dev.wasmbind.operator;
+
+import dev.wasmbind.command.LogFormat;
+import dev.wasmbind.command.LogLevel;
+import dev.wasmbind.module.source.AddressGuard;
+import dev.wasmbind.module.source.FetchPolicy;
+import dev.wasmbind.module.source.ModuleFetcher;
+import dev.wasmbind.operator.guard.NetworkGuard;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the operator is started with; defaults in {@link #defaults()} only (the fetch ones are
+ * {@link FetchPolicy}'s). {@link OperatorCommand} maps flags onto it; tests start from {@link
+ * #defaults()} and change what they need.
+ *
+ * @param namespaces namespaces to watch; empty watches all
+ * @param cacheDir the module cache folder
+ * @param allowFileUrls fetch file:///abs/path URLs from the operator's filesystem
+ * @param guard outbound fetch policy; production uses a {@link NetworkGuard}
+ * @param insecureRegistries OCI registries spoken to over plain HTTP
+ * @param maxModuleBytes largest module fetched
+ * @param fetchTimeout time for the response headers and again for the body
+ * @param connectTimeout time to connect
+ * @param maxRedirects redirects followed per fetch
+ * @param minRefreshInterval shortest spec.refreshInterval accepted
+ * @param retryInitial first retry delay after a failed fetch; doubles each time
+ * @param retryMax longest retry delay
+ * @param gcInterval how often the cache is garbage-collected
+ * @param gcGrace how long a module stays after no binding references it
+ * @param reconcileThreads bindings reconciled at once
+ * @param port port of /healthz, /readyz and /metrics
+ * @param bindAddress address the health/metrics server listens on
+ * @param serverSideApply patch status with server-side apply (off for fabric8's mock server)
+ * @param leaderElection elect one active replica through a Lease
+ * @param leaderElectionNamespace namespace of the Lease; null: the pod's namespace
+ * @param leaseName name of the Lease
+ * @param logLevel the operator's log level
+ * @param logFormat text or json
+ */
+public record OperatorSettings(
+        Set<String> namespaces,
+        Path cacheDir,
+        boolean allowFileUrls,
+        AddressGuard guard,
+        Set<String> insecureRegistries,
+        long maxModuleBytes,
+        Duration fetchTimeout,
+        Duration connectTimeout,
+        int maxRedirects,
+        Duration minRefreshInterval,
+        Duration retryInitial,
+        Duration retryMax,
+        Duration gcInterval,
+        Duration gcGrace,
+        int reconcileThreads,
+        int port,
+        String bindAddress,
+        boolean serverSideApply,
+        boolean leaderElection,
+        String leaderElectionNamespace,
+        String leaseName,
+        LogLevel logLevel,
+        LogFormat logFormat) {
+
+    public OperatorSettings {
+        namespaces = Set.copyOf(namespaces);
+        insecureRegistries = Set.copyOf(insecureRegistries);
+        Objects.requireNonNull(cacheDir, "cacheDir");
+        Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(leaseName, "leaseName");
+        Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(logFormat, "logFormat");
+        for (Duration d :
+                new Duration[] {fetchTimeout, connectTimeout, retryInitial, retryMax, gcInterval}) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("durations must be positive, not " + d);
+            }
+        }
+        if (minRefreshInterval.isNegative() || gcGrace.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (reconcileThreads < 1) {
+            throw new IllegalArgumentException("--reconcile-threads must be at least 1");
+        }
+    }
+
+    /** Safe defaults: loopback, link-local and metadata addresses refused, file URLs refused. */
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(
+                Set.of(),
+                Path.of("/var/cache/wasmbind"),
+                false,
+                NetworkGuard.builder().build(),
+                Set.of(),
+                ModuleFetcher.DEFAULT_MAX_MODULE_BYTES,
+                FetchPolicy.DEFAULT_REQUEST_TIMEOUT,
+                FetchPolicy.DEFAULT_CONNECT_TIMEOUT,
+                FetchPolicy.DEFAULT_MAX_REDIRECTS,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(10),
+                Duration.ofHours(1),
+                50,
+                8080,
+                "0.0.0.0",
+                true,
+                true,
+                null,
+                "wasmbind-operator",
+                LogLevel.info,
+                LogFormat.text);
+    }
+
+    /** The Lease's namespace when given on the command line. */
+    public Optional<String> leaseNamespace() {
+        return Optional.ofNullable(leaderElectionNamespace).filter(s -> !s.isBlank());
+    }
+
+    public OperatorSettings withNamespaces(Set<String> namespaces) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withCacheDir(Path cacheDir) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withAllowFileUrls(boolean allowFileUrls) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withGuard(AddressGuard guard) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withInsecureRegistries(Set<String> insecureRegistries) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withMaxModuleBytes(long maxModuleBytes) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withFetchTimeout(Duration fetchTimeout) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withConnectTimeout(Duration connectTimeout) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withMaxRedirects(int maxRedirects) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withMinRefreshInterval(Duration minRefreshInterval) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withRetryInitial(Duration retryInitial) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withRetryMax(Duration retryMax) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withGcInterval(Duration gcInterval) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withGcGrace(Duration gcGrace) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withReconcileThreads(int reconcileThreads) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withPort(int port) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withBindAddress(String bindAddress) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withServerSideApply(boolean serverSideApply) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withLeaderElection(boolean leaderElection) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withLeaderElectionNamespace(String leaderElectionNamespace) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withLeaseName(String leaseName) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withLogLevel(LogLevel logLevel) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+
+    public OperatorSettings withLogFormat(LogFormat logFormat) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat);
+    }
+}
