@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Base64;
 
 /** Unsigned JWT-shaped tokens for tests: the service reads only the exp claim. */
-final class Jwts {
+public final class Jwts {
 
     private Jwts() {}
 
-    static String expiringAt(Instant exp, String subject) {
+    public static String expiringAt(Instant exp, String subject) {
         Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
         String header = url.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
         String claims =

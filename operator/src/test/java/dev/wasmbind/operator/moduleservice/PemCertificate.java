@@ -28,7 +28,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A self-signed certificate for 127.0.0.1 as PEM files (what the chart's Secret or cert-manager
  * mounts), and a client SSLContext that trusts exactly it.
  */
-final class PemCertificate {
+public final class PemCertificate {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -40,7 +40,7 @@ final class PemCertificate {
         this.keys = keys;
     }
 
-    static PemCertificate forLoopback() throws Exception {
+    public static PemCertificate forLoopback() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();
@@ -71,13 +71,13 @@ final class PemCertificate {
     }
 
     /** Writes {@code cert.pem} and {@code key.pem} (PKCS#8) into {@code dir}. */
-    PemCertificate writeTo(Path certFile, Path keyFile) throws Exception {
+    public PemCertificate writeTo(Path certFile, Path keyFile) throws Exception {
         Files.writeString(certFile, pem("CERTIFICATE", certificate.getEncoded()));
         Files.writeString(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
         return this;
     }
 
-    SSLContext trustingClient() throws Exception {
+    public SSLContext trustingClient() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", certificate);
