@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,19 @@ import org.slf4j.LoggerFactory;
 public final class BindingViews implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BindingViews.class);
+    static final int MAX_RENDERED_PER_NAMESPACE = 1024;
 
     private final Map<String, Map<String, WasmBinding>> byNamespace = new ConcurrentHashMap<>();
     private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
+    // Rendered views per namespace and names asked for, valid for one version of the namespace:
+    // the ten sidecars of a namespace asking the same names share one rendering per change, and
+    // a long-poll's If-None-Match check costs a map lookup.
+    private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
+    private final Map<String, Map<Optional<List<String>>, Rendered>> rendered =
+            new ConcurrentHashMap<>();
+
+    private record Rendered(long version, BindingView view) {}
+
     private final List<SharedIndexInformer<WasmBinding>> informers = new ArrayList<>();
 
     private BindingViews() {}
@@ -104,7 +115,26 @@ public final class BindingViews implements AutoCloseable {
 
     /** What {@code names} (all when empty) of {@code namespace} look like now. */
     public BindingView view(String namespace, Optional<List<String>> names) {
-        return BindingView.render(namespace, byNamespace.getOrDefault(namespace, Map.of()), names);
+        // Read the version before the bindings: a change during rendering bumps it, and the
+        // stale rendering is then never used.
+        long version = version(namespace).get();
+        Map<Optional<List<String>>, Rendered> cached =
+                rendered.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>());
+        Rendered hit = cached.get(names);
+        if (hit != null && hit.version() == version) {
+            return hit.view();
+        }
+        BindingView view =
+                BindingView.render(namespace, byNamespace.getOrDefault(namespace, Map.of()), names);
+        if (cached.size() >= MAX_RENDERED_PER_NAMESPACE) {
+            cached.clear();
+        }
+        cached.put(names, new Rendered(version, view));
+        return view;
+    }
+
+    private AtomicLong version(String namespace) {
+        return versions.computeIfAbsent(namespace, n -> new AtomicLong());
     }
 
     /** A binding of {@code namespace} whose status names {@code digest} ({@code sha256:<hex>}). */
@@ -136,6 +166,7 @@ public final class BindingViews implements AutoCloseable {
     }
 
     private void changed(String namespace) {
+        version(namespace).incrementAndGet();
         Set<Runnable> set = listeners.get(namespace);
         if (set == null) {
             return;

@@ -65,7 +65,15 @@ public final class ModuleServiceBench {
         int namespaces = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        client(sidecars, namespaces, idleSeconds, rounds);
+        int status = 0;
+        try {
+            client(sidecars, namespaces, idleSeconds, rounds);
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        // Vert.x's threads are not daemons: end the JVM (and so the run) here.
+        System.exit(status);
     }
 
     // --- the service's JVM ---
@@ -157,6 +165,7 @@ public final class ModuleServiceBench {
                                 Integer.toString(namespaces))
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
         BufferedReader fromServer =
                 new BufferedReader(
                         new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
