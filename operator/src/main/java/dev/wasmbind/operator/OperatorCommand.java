@@ -76,7 +76,10 @@ public final class OperatorCommand implements Callable<Integer> {
                     Map.entry("--lease-name", d.leaseName()),
                     Map.entry("--server-side-apply", String.valueOf(d.serverSideApply())),
                     Map.entry("--log-format", d.logFormat().name()),
-                    Map.entry("--log-level", d.logLevel().name()));
+                    Map.entry("--log-level", d.logLevel().name()),
+                    Map.entry(
+                            "--module-service-port",
+                            String.valueOf(ModuleServiceSettings.DEFAULT_PORT)));
         }
 
         /** Bytes as a binary-suffixed quantity when exact: 67108864 → 64Mi. */
@@ -256,6 +259,29 @@ public final class OperatorCommand implements Callable<Integer> {
             converter = LogOptions.LevelConverter.class)
     LogLevel logLevel;
 
+    @Option(
+            names = "--module-service-cert",
+            paramLabel = "FILE",
+            description =
+                    "PEM certificate of the module service that injected sidecars sync from;"
+                            + " with --module-service-key it turns the service on (reread when it"
+                            + " changes). Env WASMBIND_MODULE_SERVICE_CERT.")
+    Path moduleServiceCert;
+
+    @Option(
+            names = "--module-service-key",
+            paramLabel = "FILE",
+            description =
+                    "PEM private key of --module-service-cert. Env WASMBIND_MODULE_SERVICE_KEY.")
+    Path moduleServiceKey;
+
+    @Option(
+            names = "--module-service-port",
+            description =
+                    "HTTPS port of the module service, on all addresses (default:"
+                            + " ${DEFAULT-VALUE}). Env WASMBIND_MODULE_SERVICE_PORT.")
+    int moduleServicePort;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new OperatorCommand()).execute(args));
     }
@@ -312,8 +338,28 @@ public final class OperatorCommand implements Callable<Integer> {
                                 "shutdown"));
         operator.start();
         log.info("health and metrics on {}:{}", settings.bindAddress(), health.port());
+        operator.moduleServicePort()
+                .ifPresentOrElse(
+                        p -> log.info("module service on https://0.0.0.0:{}", p),
+                        () ->
+                                log.warn(
+                                        "module service off (no --module-service-cert):"
+                                                + " injected sidecars cannot sync modules"));
         stopped.await();
         return 0;
+    }
+
+    /** The module service's flags: on with a certificate and a key, off without either. */
+    private ModuleServiceSettings moduleService() {
+        if (moduleServiceCert == null && moduleServiceKey == null) {
+            return null;
+        }
+        if (moduleServiceCert == null || moduleServiceKey == null) {
+            throw new IllegalArgumentException(
+                    "give both --module-service-cert and --module-service-key, or neither");
+        }
+        return ModuleServiceSettings.of(moduleServiceCert, moduleServiceKey)
+                .withPort(moduleServicePort);
     }
 
     /** The flags, parsed and checked; a bad value fails start-up with the flag's name. */
@@ -347,7 +393,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 .withLeaderElectionNamespace(leaderElectionNamespace)
                 .withLeaseName(leaseName)
                 .withLogLevel(logLevel)
-                .withLogFormat(logFormat);
+                .withLogFormat(logFormat)
+                .withModuleService(moduleService());
     }
 
     private static Optional<String> leaseNamespace(OperatorSettings settings)

@@ -27,7 +27,7 @@ import java.util.Set;
  * @param connectTimeout time to connect
  * @param maxRedirects redirects followed per fetch
  * @param minRefreshInterval shortest spec.refreshInterval accepted
- * @param retryInitial first retry delay after a failed fetch; doubles each time
+ * @param retryInitial first retry delay after a failed fetch (JOSDK waits it twice, then doubles)
  * @param retryMax longest retry delay
  * @param gcInterval how often the cache is garbage-collected
  * @param gcGrace how long a module stays after no binding references it
@@ -40,6 +40,7 @@ import java.util.Set;
  * @param leaseName name of the Lease
  * @param logLevel the operator's log level
  * @param logFormat text or json
+ * @param moduleService the module service sidecars sync from; null when not served
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -64,7 +65,8 @@ public record OperatorSettings(
         String leaderElectionNamespace,
         String leaseName,
         LogLevel logLevel,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        ModuleServiceSettings moduleService) {
 
     public OperatorSettings {
         namespaces = Set.copyOf(namespaces);
@@ -114,7 +116,41 @@ public record OperatorSettings(
                 null,
                 "wasmbind-operator",
                 LogLevel.info,
-                LogFormat.text);
+                LogFormat.text,
+                null);
+    }
+
+    /** The module service, when it is served. */
+    public Optional<ModuleServiceSettings> moduleServiceSettings() {
+        return Optional.ofNullable(moduleService);
+    }
+
+    public OperatorSettings withModuleService(ModuleServiceSettings moduleService) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat,
+                moduleService);
     }
 
     /** The Lease's namespace when given on the command line. */
@@ -146,7 +182,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withCacheDir(Path cacheDir) {
@@ -173,7 +210,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withAllowFileUrls(boolean allowFileUrls) {
@@ -200,7 +238,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withGuard(AddressGuard guard) {
@@ -227,7 +266,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withInsecureRegistries(Set<String> insecureRegistries) {
@@ -254,7 +294,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withMaxModuleBytes(long maxModuleBytes) {
@@ -281,7 +322,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withFetchTimeout(Duration fetchTimeout) {
@@ -308,7 +350,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withConnectTimeout(Duration connectTimeout) {
@@ -335,7 +378,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withMaxRedirects(int maxRedirects) {
@@ -362,7 +406,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withMinRefreshInterval(Duration minRefreshInterval) {
@@ -389,7 +434,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withRetryInitial(Duration retryInitial) {
@@ -416,7 +462,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withRetryMax(Duration retryMax) {
@@ -443,7 +490,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withGcInterval(Duration gcInterval) {
@@ -470,7 +518,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withGcGrace(Duration gcGrace) {
@@ -497,7 +546,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withReconcileThreads(int reconcileThreads) {
@@ -524,7 +574,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withPort(int port) {
@@ -551,7 +602,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withBindAddress(String bindAddress) {
@@ -578,7 +630,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withServerSideApply(boolean serverSideApply) {
@@ -605,7 +658,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withLeaderElection(boolean leaderElection) {
@@ -632,7 +686,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withLeaderElectionNamespace(String leaderElectionNamespace) {
@@ -659,7 +714,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withLeaseName(String leaseName) {
@@ -686,7 +742,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withLogLevel(LogLevel logLevel) {
@@ -713,7 +770,8 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 
     public OperatorSettings withLogFormat(LogFormat logFormat) {
@@ -740,6 +798,7 @@ public record OperatorSettings(
                 leaderElectionNamespace,
                 leaseName,
                 logLevel,
-                logFormat);
+                logFormat,
+                moduleService);
     }
 }

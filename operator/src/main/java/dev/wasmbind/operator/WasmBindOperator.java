@@ -1,11 +1,15 @@
 package dev.wasmbind.operator;
 
 import dev.wasmbind.module.source.FetchPolicy;
+import dev.wasmbind.module.source.ModuleFetcher;
 import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
+import dev.wasmbind.operator.moduleservice.BindingViews;
+import dev.wasmbind.operator.moduleservice.KubernetesTokenReviewer;
+import dev.wasmbind.operator.moduleservice.ModuleService;
 import dev.wasmbind.operator.reconciler.FetchRetry;
 import dev.wasmbind.operator.reconciler.PullSecrets;
 import dev.wasmbind.operator.reconciler.SpecValidator;
@@ -45,6 +49,7 @@ public final class WasmBindOperator implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CacheCollector collector;
     private final Duration gcInterval;
+    private final ModuleService moduleService;
 
     private WasmBindOperator(Builder b) throws IOException {
         Objects.requireNonNull(b.client, "client");
@@ -62,7 +67,9 @@ public final class WasmBindOperator implements AutoCloseable {
         if (settings.allowFileUrls()) {
             policy.withFileBase(Path.of("/"));
         }
+        ModuleFetcher fetcher = ModuleSources.fetcher(policy.build());
         OperatorMetrics metrics = new OperatorMetrics(b.meterRegistry, cache);
+        PullSecrets pullSecrets = new PullSecrets(b.client);
         EventRecorder events =
                 b.events != null ? b.events : new KubernetesEventRecorder(b.client, b.clock);
         WasmBindingReconciler reconciler =
@@ -70,13 +77,13 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withSpecValidator(
                                 new SpecValidator(
                                         settings.allowFileUrls(), settings.minRefreshInterval()))
-                        .withFetcher(ModuleSources.fetcher(policy.build()))
+                        .withFetcher(fetcher)
                         .withModuleValidator(
                                 ModuleValidator.builder()
                                         .withMaxModuleBytes(settings.maxModuleBytes())
                                         .build())
                         .withCache(cache)
-                        .withPullSecrets(new PullSecrets(b.client))
+                        .withPullSecrets(pullSecrets)
                         .withEvents(events)
                         .withMetrics(metrics)
                         .withRetry(FetchRetry.of(settings.retryInitial(), settings.retryMax()))
@@ -120,13 +127,36 @@ public final class WasmBindOperator implements AutoCloseable {
                             return thread;
                         });
         this.gcInterval = settings.gcInterval();
+        // Every replica serves modules, not only the leader: followers fetch what they lack.
+        this.moduleService =
+                settings.moduleServiceSettings()
+                        .map(
+                                m ->
+                                        ModuleService.builder()
+                                                .withHost(m.host())
+                                                .withPort(m.port())
+                                                .withCertificate(m.certificate(), m.key())
+                                                .withCache(cache)
+                                                .withBindings(
+                                                        BindingViews.inform(
+                                                                b.client, settings.namespaces()))
+                                                .withTokenReviewer(
+                                                        new KubernetesTokenReviewer(b.client))
+                                                .withSourceFetcher(fetcher, pullSecrets::read)
+                                                .withMeterRegistry(b.meterRegistry)
+                                                .withClock(b.clock)
+                                                .build())
+                        .orElse(null);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    public WasmBindOperator start() {
+    public WasmBindOperator start() throws IOException {
+        if (moduleService != null) {
+            moduleService.start();
+        }
         operator.start();
         scheduler.scheduleWithFixedDelay(
                 collector, gcInterval.toMillis(), gcInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -138,6 +168,11 @@ public final class WasmBindOperator implements AutoCloseable {
     public boolean isReady() {
         return operator.getRuntimeInfo().isStarted()
                 && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    /** The module service's port, when it is served. */
+    public Optional<Integer> moduleServicePort() {
+        return Optional.ofNullable(moduleService).map(ModuleService::port);
     }
 
     public ModuleCache cache() {
@@ -153,6 +188,9 @@ public final class WasmBindOperator implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         operator.stop();
+        if (moduleService != null) {
+            moduleService.close();
+        }
     }
 
     /** The settings plus what a process (or a test) wires in: client, clock, events, metrics. */

@@ -6,9 +6,11 @@ import dev.wasmbind.command.LogLevel;
 import dev.wasmbind.command.LogOptions;
 import dev.wasmbind.command.Logging;
 import dev.wasmbind.command.ManifestVersion;
+import dev.wasmbind.sidecar.inpod.InPodSidecar;
 import dev.wasmbind.sidecar.standalone.StandaloneSidecar;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar wasmbind-sidecar.jar}: the flags, mapped onto {@link SidecarSettings}.
- * Standalone mode only for now: {@code --resources DIR}.
+ * Standalone mode with {@code --resources DIR}; in-pod mode (the injector's flags) with {@code
+ * --module-service URL --modules-dir DIR}.
  */
 @Command(
         name = "wasmbind-sidecar",
@@ -48,7 +51,9 @@ public final class SidecarCommand implements Callable<Integer> {
                     "--listen-address", d.listenAddress(),
                     "--app-id", d.appId(),
                     "--log-level", d.logLevel().name(),
-                    "--log-format", d.logFormat().name());
+                    "--log-format", d.logFormat().name(),
+                    "--grpc-port", String.valueOf(d.grpcPort()),
+                    "--health-port", String.valueOf(d.healthPort()));
         }
     }
 
@@ -85,21 +90,49 @@ public final class SidecarCommand implements Callable<Integer> {
             description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LogFormat logFormat;
 
-    // In-pod mode (being wired): accepted so the injector's flags parse, refused below.
-    @Option(names = "--modules-dir", hidden = true)
-    Path modulesDir;
+    @Option(
+            names = "--grpc-port",
+            description =
+                    "Port of Dapr's gRPC API on the listen address; -1 serves none (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int grpcPort;
 
-    @Option(names = "--bindings", hidden = true)
-    String bindings;
-
-    @Option(names = "--module-service", hidden = true)
+    @Option(
+            names = "--module-service",
+            paramLabel = "URL",
+            description =
+                    "In-pod mode: the operator's module service (https), whose CA certificate is"
+                            + " read from $"
+                            + InPodSidecar.CA_ENV
+                            + " and the namespace from $"
+                            + InPodSidecar.NAMESPACE_ENV
+                            + ".")
     String moduleService;
 
-    @Option(names = "--token-file", hidden = true)
+    @Option(
+            names = "--modules-dir",
+            paramLabel = "DIR",
+            description = "In-pod mode: where modules are kept across container restarts.")
+    Path modulesDir;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "In-pod mode: the projected ServiceAccount token (reread per request).")
     Path tokenFile;
 
-    @Option(names = "--grpc-port", hidden = true)
-    Integer grpcPort;
+    @Option(
+            names = "--bindings",
+            paramLabel = "A,B",
+            description = "In-pod mode: the bindings to serve (default: all of the namespace).")
+    String bindings;
+
+    @Option(
+            names = "--health-port",
+            description =
+                    "In-pod mode: port of /v1.0/healthz and /metrics on all addresses, for"
+                            + " kubelet and Prometheus (default: ${DEFAULT-VALUE}).")
+    int healthPort;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SidecarCommand()).execute(args));
@@ -112,7 +145,8 @@ public final class SidecarCommand implements Callable<Integer> {
                 .withHttp(listenAddress, httpPort)
                 .withAppId(appId)
                 .withLogging(logLevel, logFormat)
-                .withInPod(modulesDir, bindings, moduleService, tokenFile, grpcPort);
+                .withGrpcPort(grpcPort)
+                .withInPod(modulesDir, bindings, moduleService, tokenFile, healthPort);
     }
 
     @Override
@@ -120,43 +154,81 @@ public final class SidecarCommand implements Callable<Integer> {
         SidecarSettings settings = settings();
         Logging.configure(settings.logLevel(), settings.logFormat());
         Logger log = LoggerFactory.getLogger(SidecarCommand.class);
-        if (settings.standaloneResources().isEmpty()) {
-            System.err.println(
-                    "wasmbind-sidecar: in-pod mode (--modules-dir, --module-service, --bindings)"
-                            + " is not implemented yet; run standalone with --resources DIR");
-            return EXIT_USAGE;
-        }
-        StandaloneSidecar sidecar;
+        AutoCloseable sidecar;
+        int port;
         try {
-            sidecar =
-                    StandaloneSidecar.builder(settings.resources())
-                            .withHost(settings.listenAddress())
-                            .withPort(settings.httpPort())
-                            .withAppId(settings.appId())
-                            .start();
+            if (settings.standaloneResources().isPresent()) {
+                var standalone = standalone(settings);
+                sidecar = standalone;
+                port = standalone.port();
+            } else if (settings.moduleService() != null) {
+                var inPod = inPod(settings);
+                sidecar = inPod;
+                port = inPod.port();
+            } else {
+                System.err.println(
+                        "wasmbind-sidecar: give --resources DIR (standalone) or --module-service"
+                                + " URL --modules-dir DIR (in a pod, as the injector does)");
+                return EXIT_USAGE;
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("wasmbind-sidecar: " + e.getMessage());
+            return EXIT_USAGE;
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return EXIT_FAILURE;
         }
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
         log.atInfo()
-                .addKeyValue("port", sidecar.port())
-                .addKeyValue("bindings", sidecar.registry().all().size())
+                .addKeyValue("port", port)
                 .addKeyValue("startupMillis", uptime)
                 .log(
-                        "wasmbind sidecar ready on http://{}:{} ({} ms after JVM start)",
+                        "wasmbind sidecar listening on http://{}:{} ({} ms after JVM start)",
                         settings.listenAddress(),
-                        sidecar.port(),
+                        port,
                         uptime);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
                         new Thread(
                                 () -> {
-                                    sidecar.close();
+                                    try {
+                                        sidecar.close();
+                                    } catch (Exception e) {
+                                        log.warn("shutdown was not clean: {}", e.toString());
+                                    }
                                     stopped.countDown();
                                 }));
         stopped.await();
         return 0;
+    }
+
+    private static StandaloneSidecar standalone(SidecarSettings settings)
+            throws IOException, InterruptedException {
+        return StandaloneSidecar.builder(settings.resources())
+                .withHost(settings.listenAddress())
+                .withPort(settings.httpPort())
+                .withGrpcPort(settings.grpcPort())
+                .withAppId(settings.appId())
+                .start();
+    }
+
+    private static InPodSidecar inPod(SidecarSettings settings) throws IOException {
+        if (settings.modulesDir() == null) {
+            throw new IllegalArgumentException("in-pod mode needs --modules-dir DIR");
+        }
+        return InPodSidecar.builder()
+                .withModuleService(URI.create(settings.moduleService()))
+                .withCaPem(System.getenv(InPodSidecar.CA_ENV))
+                .withTokenFile(settings.tokenFile())
+                .withNamespace(System.getenv(InPodSidecar.NAMESPACE_ENV))
+                .withBindings(settings.bindingNames())
+                .withModulesDir(settings.modulesDir())
+                .withHost(settings.listenAddress())
+                .withPort(settings.httpPort())
+                .withGrpcPort(settings.grpcPort())
+                .withHealthPort(settings.healthPort())
+                .withAppId(settings.appId())
+                .start();
     }
 }

@@ -3,6 +3,8 @@ package dev.wasmbind.sidecar;
 import dev.wasmbind.command.LogFormat;
 import dev.wasmbind.command.LogLevel;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,7 +18,8 @@ import java.util.Optional;
  * @param bindings in-pod: the bindings to serve (the injector's annotation value); may be null
  * @param moduleService in-pod: the operator's module service URL; may be null
  * @param tokenFile in-pod: the projected ServiceAccount token; may be null
- * @param grpcPort in-pod: port of Dapr's gRPC API; null when not served
+ * @param grpcPort port of Dapr's gRPC API on the listen address; negative: not served
+ * @param healthPort in-pod: port of health and metrics on all addresses, for kubelet and Prometheus
  */
 public record SidecarSettings(
         Path resources,
@@ -29,7 +32,8 @@ public record SidecarSettings(
         String bindings,
         String moduleService,
         Path tokenFile,
-        Integer grpcPort) {
+        int grpcPort,
+        int healthPort) {
 
     public SidecarSettings {
         Objects.requireNonNull(listenAddress, "listenAddress");
@@ -39,9 +43,18 @@ public record SidecarSettings(
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("--http-port must be 0-65535, not " + httpPort);
         }
+        if (grpcPort > 65535) {
+            throw new IllegalArgumentException("--grpc-port must be 0-65535, not " + grpcPort);
+        }
+        if (healthPort < 0 || healthPort > 65535) {
+            throw new IllegalArgumentException("--health-port must be 0-65535, not " + healthPort);
+        }
     }
 
-    /** Dapr's HTTP port, on this machine only, app id "wasmbind", info text logs. */
+    /**
+     * Dapr's HTTP and gRPC ports, on this machine only, app id "wasmbind", info text logs; in a
+     * pod, health and metrics on 9464 (the port the injector declares).
+     */
     public static SidecarSettings defaults() {
         return new SidecarSettings(
                 null,
@@ -54,7 +67,19 @@ public record SidecarSettings(
                 null,
                 null,
                 null,
-                null);
+                50001,
+                9464);
+    }
+
+    /** In-pod mode: the bindings asked for; empty for every binding of the namespace. */
+    public List<String> bindingNames() {
+        if (bindings == null || bindings.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(bindings.split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .toList();
     }
 
     /** Standalone mode: the folder of WasmBinding YAML, when given. */
@@ -74,7 +99,8 @@ public record SidecarSettings(
                 bindings,
                 moduleService,
                 tokenFile,
-                grpcPort);
+                grpcPort,
+                healthPort);
     }
 
     public SidecarSettings withHttp(String listenAddress, int httpPort) {
@@ -89,7 +115,8 @@ public record SidecarSettings(
                 bindings,
                 moduleService,
                 tokenFile,
-                grpcPort);
+                grpcPort,
+                healthPort);
     }
 
     public SidecarSettings withAppId(String appId) {
@@ -104,7 +131,8 @@ public record SidecarSettings(
                 bindings,
                 moduleService,
                 tokenFile,
-                grpcPort);
+                grpcPort,
+                healthPort);
     }
 
     public SidecarSettings withLogging(LogLevel logLevel, LogFormat logFormat) {
@@ -119,16 +147,11 @@ public record SidecarSettings(
                 bindings,
                 moduleService,
                 tokenFile,
-                grpcPort);
+                grpcPort,
+                healthPort);
     }
 
-    /** The in-pod flags the injector passes. */
-    public SidecarSettings withInPod(
-            Path modulesDir,
-            String bindings,
-            String moduleService,
-            Path tokenFile,
-            Integer grpcPort) {
+    public SidecarSettings withGrpcPort(int grpcPort) {
         return new SidecarSettings(
                 resources,
                 httpPort,
@@ -140,6 +163,29 @@ public record SidecarSettings(
                 bindings,
                 moduleService,
                 tokenFile,
-                grpcPort);
+                grpcPort,
+                healthPort);
+    }
+
+    /** The in-pod flags the injector passes. */
+    public SidecarSettings withInPod(
+            Path modulesDir,
+            String bindings,
+            String moduleService,
+            Path tokenFile,
+            int healthPort) {
+        return new SidecarSettings(
+                resources,
+                httpPort,
+                listenAddress,
+                appId,
+                logLevel,
+                logFormat,
+                modulesDir,
+                bindings,
+                moduleService,
+                tokenFile,
+                grpcPort,
+                healthPort);
     }
 }

@@ -3,6 +3,7 @@ package dev.wasmbind.sidecar.inpod;
 import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -53,6 +54,7 @@ public final class InPodSidecar implements AutoCloseable {
     private final BindingSync sync;
     private final HttpServer api;
     private final HttpServer health;
+    private final DaprGrpcServer grpc;
 
     private InPodSidecar(
             Vertx vertx,
@@ -61,7 +63,8 @@ public final class InPodSidecar implements AutoCloseable {
             BindingRegistry registry,
             BindingSync sync,
             HttpServer api,
-            HttpServer health) {
+            HttpServer health,
+            DaprGrpcServer grpc) {
         this.vertx = vertx;
         this.pool = pool;
         this.compileThread = compileThread;
@@ -69,6 +72,7 @@ public final class InPodSidecar implements AutoCloseable {
         this.sync = sync;
         this.api = api;
         this.health = health;
+        this.grpc = grpc;
     }
 
     public static Builder builder() {
@@ -83,6 +87,11 @@ public final class InPodSidecar implements AutoCloseable {
     /** The port of health and metrics (all addresses by default). */
     public int healthPort() {
         return health.actualPort();
+    }
+
+    /** The port of Dapr's gRPC API (loopback), -1 when it is not served. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public BindingRegistry registry() {
@@ -102,6 +111,9 @@ public final class InPodSidecar implements AutoCloseable {
     public void close() {
         sync.close();
         try {
+            if (grpc != null) {
+                grpc.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
             health.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             api.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -126,6 +138,7 @@ public final class InPodSidecar implements AutoCloseable {
         private int port = 3500;
         private String healthHost = "0.0.0.0";
         private int healthPort = DEFAULT_HEALTH_PORT;
+        private int grpcPort = -1;
         private String appId = "wasmbind";
         private Duration initialBackoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(30);
@@ -188,6 +201,15 @@ public final class InPodSidecar implements AutoCloseable {
         }
 
         /** Address of the health and metrics port (default 0.0.0.0, for the kubelet). */
+        /**
+         * The port of Dapr's gRPC API on the API host ({@link DaprGrpcServer#DEFAULT_PORT} in
+         * daprd); 0 picks a free one, a negative port serves no gRPC (the default).
+         */
+        public Builder withGrpcPort(int grpcPort) {
+            this.grpcPort = grpcPort;
+            return this;
+        }
+
         public Builder withHealthHost(String healthHost) {
             this.healthHost = healthHost;
             return this;
@@ -281,6 +303,17 @@ public final class InPodSidecar implements AutoCloseable {
                                         .listen(),
                                 healthHost,
                                 healthPort);
+                DaprGrpcServer grpc =
+                        grpcPort < 0
+                                ? null
+                                : await(
+                                        DaprGrpcServer.builder(registry, invoker, metrics)
+                                                .withHost(host)
+                                                .withPort(grpcPort)
+                                                .withAppId(appId)
+                                                .start(vertx),
+                                        host,
+                                        grpcPort);
                 sync.start();
                 LOG.info(
                         "in-pod sidecar: Dapr API on {}:{}, health and metrics on {}:{}, bindings"
@@ -291,7 +324,8 @@ public final class InPodSidecar implements AutoCloseable {
                         health.actualPort(),
                         namespace,
                         moduleService);
-                return new InPodSidecar(vertx, pool, compileThread, registry, sync, api, health);
+                return new InPodSidecar(
+                        vertx, pool, compileThread, registry, sync, api, health, grpc);
             } catch (IOException | RuntimeException e) {
                 vertx.close();
                 pool.close();
@@ -300,8 +334,7 @@ public final class InPodSidecar implements AutoCloseable {
             }
         }
 
-        private static HttpServer await(
-                io.vertx.core.Future<HttpServer> listening, String host, int port)
+        private static <T> T await(io.vertx.core.Future<T> listening, String host, int port)
                 throws IOException {
             try {
                 return listening
