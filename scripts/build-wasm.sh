@@ -4,6 +4,7 @@
 # examples/bindings/*.yaml, and builds the native sha256 baseline for the benchmark.
 #   examples/programs/<name>.c  -> examples/bindings/modules/<name>.wasm
 #   sidecar/src/test/wasm/<name>.c -> sidecar/src/test/resources/wasm/<name>.wasm
+#   sidecar/src/test/wasm/<name>.wat -> sidecar/src/test/resources/wasm/<name>.wasm (wabt's wat2wasm)
 #   sidecar/src/test/wasm/sha256.c -> sidecar/target/native/sha256 (native, not committed)
 # The committed modules come from Debian bookworm's clang 14 and wasi-libc 0.0~git20220510; another
 # toolchain gives other (equally valid) bytes, and this script then updates the pins to match.
@@ -39,6 +40,16 @@ for source in "$root"/sidecar/src/test/wasm/*.c; do
         reactor) extra=(-mexec-model=reactor) ;;
     esac
     build "$source" "$root/sidecar/src/test/resources/wasm/$name.wasm" "${extra[@]}"
+done
+
+# Hand-written text-format guests (they imitate other toolchains' WASI calls).
+command -v wat2wasm >/dev/null 2>&1 || { echo "build-wasm: wat2wasm missing (apt-get install wabt)" >&2; exit 1; }
+for source in "$root"/sidecar/src/test/wasm/*.wat; do
+    name="$(basename "$source" .wat)"
+    output="$root/sidecar/src/test/resources/wasm/$name.wasm"
+    wat2wasm -o "$output.tmp" "$source"
+    mv "$output.tmp" "$output"
+    echo "built ${output#"$root"/} ($(wc -c <"$output") bytes)"
 done
 
 # Keep each example binding's sha256 pin equal to its module's digest.

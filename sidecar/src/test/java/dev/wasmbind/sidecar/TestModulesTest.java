@@ -78,7 +78,9 @@ class TestModulesTest {
                         "env.wasm",
                         "sha256.wasm",
                         "reactor.wasm",
-                        "unknown-import.wasm");
+                        "unknown-import.wasm",
+                        "tinygo-strict.wasm",
+                        "arc4random.wasm");
         assertThat(wasmFiles(EXAMPLE_MODULES).map(path -> path.getFileName().toString()))
                 .contains("uppercase.wasm", "echo-args.wasm", "json-greet.wasm", "hello.wasm");
     }

@@ -41,6 +41,7 @@ public final class DaprHttpApi {
     private static final String BODY = "wasmbind.body";
     private static final String ENVELOPE = "wasmbind.envelope";
     private static final String STARTED = "wasmbind.started";
+    private static final String JSON = "application/json";
 
     private final BindingRegistry registry;
     private final BindingInvoker invoker;
@@ -86,6 +87,11 @@ public final class DaprHttpApi {
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT)) {
+            // The binary form first: only application/octet-stream requests take it.
+            router.route(method, "/v1.0/bindings/:name")
+                    .consumes(RawBindingRequest.CONTENT_TYPE)
+                    .handler(this::readBoundedBody)
+                    .handler(this::handleRawInvoke);
             router.route(method, "/v1.0/bindings/:name")
                     .handler(this::readBoundedBody)
                     .handler(this::decodeEnvelope)
@@ -177,33 +183,53 @@ public final class DaprHttpApi {
     }
 
     private void handleInvoke(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
         BindingRequest envelope = ctx.get(ENVELOPE);
+        invoke(ctx, envelope.operation(), b -> envelope.stdin(b.rawData()), envelope.args(), JSON);
+    }
+
+    private void handleRawInvoke(RoutingContext ctx) {
+        RawBindingRequest raw = RawBindingRequest.of(ctx.request());
+        Buffer body = ctx.get(BODY);
+        invoke(
+                ctx,
+                raw.operation(),
+                b -> body.getBytes(),
+                raw.args(),
+                RawBindingRequest.CONTENT_TYPE);
+    }
+
+    private void invoke(
+            RoutingContext ctx,
+            String operation,
+            java.util.function.Function<Binding.Ready, byte[]> stdin,
+            List<String> args,
+            String contentType) {
+        String name = ctx.pathParam("name");
         Binding.Ready binding;
         try {
-            binding = invoker.lookup(name, envelope.operation());
+            binding = invoker.lookup(name, operation);
         } catch (CallException e) {
             fail(ctx, name, e);
             return;
         }
         Context context = Vertx.currentContext();
-        invoker.invoke(binding, envelope.stdin(binding.rawData()), envelope.args())
+        invoker.invoke(binding, stdin.apply(binding), args)
                 .whenComplete(
                         (stdout, error) ->
                                 context.runOnContext(
                                         v -> {
                                             if (error == null) {
-                                                succeed(ctx, name, stdout);
+                                                succeed(ctx, name, stdout, contentType);
                                             } else {
                                                 fail(ctx, name, callException(error));
                                             }
                                         }));
     }
 
-    private void succeed(RoutingContext ctx, String name, byte[] stdout) {
+    private void succeed(RoutingContext ctx, String name, byte[] stdout, String contentType) {
         ctx.response()
                 .setStatusCode(200)
-                .putHeader("Content-Type", "application/json")
+                .putHeader("Content-Type", contentType)
                 .end(Buffer.buffer(stdout));
         record(ctx, name, CallOutcome.SUCCESS, 200);
     }

@@ -7,21 +7,27 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
- * Dapr's {@code strictSandbox} for one call: the wall clock starts at the current whole second and
- * the monotonic clock at 0, each advancing 1 ms per read; sleeps ({@code poll_oneoff}) return at
- * once; {@code random_get} yields the same bytes on every call. Chicory's monotonic clock and
- * sleeps cannot be injected, so these three WASI functions are replaced.
+ * Dapr's {@code strictSandbox} for one call, as wazero 1.8 gives it with Dapr's wall clock: the
+ * wall clock reads the current whole second plus 1 ms first, the monotonic clock 0, each later read
+ * 1 ms more (per clock); resolutions are 1 ms (wall) and 1 ns (monotonic); sleeps ({@code
+ * poll_oneoff}) return at once; {@code random_get} reads Go's {@code math/rand} seeded with 42, so
+ * every call gets the bytes Dapr gives. Chicory's monotonic clock and sleeps cannot be injected, so
+ * these WASI functions are replaced.
  */
 final class StrictSandbox {
 
-    static final Set<String> REPLACED = Set.of("clock_time_get", "poll_oneoff", "random_get");
+    static final Set<String> REPLACED =
+            Set.of("clock_res_get", "clock_time_get", "poll_oneoff", "random_get");
 
     private static final String WASI = "wasi_snapshot_preview1";
     private static final long STEP_NANOS = 1_000_000L;
-    private static final long RANDOM_SEED = 0x5eed_d4e7L;
+    private static final long WALL_RESOLUTION_NANOS = 1_000_000L;
+    private static final long MONOTONIC_RESOLUTION_NANOS = 1L;
+
+    /** wazero's fake random source: {@code rand.New(rand.NewSource(42))}. */
+    private static final long RANDOM_SEED = 42;
 
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;
@@ -29,20 +35,29 @@ final class StrictSandbox {
     private static final int ERRNO_INVAL = 28;
     private static final int ERRNO_NOTSUP = 58;
     private static final byte EVENT_CLOCK = 0;
+    private static final byte EVENT_FD_READ = 1;
+    private static final byte EVENT_FD_WRITE = 2;
 
     private long wallNanos;
     private long monotonicNanos;
-    private final SplittableRandom random = new SplittableRandom(RANDOM_SEED);
+    private final GoMathRand random = new GoMathRand(RANDOM_SEED);
 
     StrictSandbox(long nowMillis) {
-        long wholeSecond = (nowMillis / 1000) * 1000;
-        // The first read returns the start value, each later read 1 ms more.
-        this.wallNanos = wholeSecond * 1_000_000L - STEP_NANOS;
+        // Each read adds the step first and returns the sum (Go's atomic.AddInt64): Dapr starts
+        // its wall clock at the whole second, so the first read is 1 ms past it; wazero starts
+        // its monotonic clock at -1 ms, so the first read is 0.
+        this.wallNanos = Math.floorDiv(nowMillis, 1000L) * 1_000_000_000L;
         this.monotonicNanos = -STEP_NANOS;
     }
 
     List<HostFunction> hostFunctions() {
         return List.of(
+                new HostFunction(
+                        WASI,
+                        "clock_res_get",
+                        FunctionType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32)),
+                        (instance, args) ->
+                                result(clockResGet(instance, (int) args[0], (int) args[1]))),
                 new HostFunction(
                         WASI,
                         "clock_time_get",
@@ -87,29 +102,60 @@ final class StrictSandbox {
                 instance.memory().writeLong(resultPtr, monotonicNanos);
                 return ERRNO_SUCCESS;
             }
-            case 2, 3 -> {
-                return ERRNO_NOTSUP;
-            }
             default -> {
+                // wazero answers EINVAL for the CPU-time clocks too.
                 return ERRNO_INVAL;
             }
         }
     }
 
-    /** Every subscription fires at once: clocks have "expired", streams are "ready". */
+    private static int clockResGet(Instance instance, int clockId, int resultPtr) {
+        long resolution;
+        switch (clockId) {
+            case CLOCK_REALTIME -> resolution = WALL_RESOLUTION_NANOS;
+            case CLOCK_MONOTONIC -> resolution = MONOTONIC_RESOLUTION_NANOS;
+            default -> {
+                return ERRNO_INVAL;
+            }
+        }
+        instance.memory().writeLong(resultPtr, resolution);
+        return ERRNO_SUCCESS;
+    }
+
+    /**
+     * Every subscription fires at once, as in wazero with its fake sleep: relative clocks have
+     * "expired" (absolute ones are ENOTSUP), reads are ready (STDIN is in memory), writes answer
+     * ENOTSUP in the event.
+     */
     private int pollOneoff(Memory memory, int inPtr, int outPtr, int count, int neventsPtr) {
         if (count <= 0) {
             return ERRNO_INVAL;
         }
+        memory.fill((byte) 0, outPtr, outPtr + count * 32);
         for (int i = 0; i < count; i++) {
             int subscription = inPtr + i * 48;
             int event = outPtr + i * 32;
             long userData = memory.readLong(subscription);
             byte type = memory.read(subscription + 8);
-            memory.fill((byte) 0, event, event + 32);
+            int eventErrno = ERRNO_SUCCESS;
+            switch (type) {
+                case EVENT_CLOCK -> {
+                    short flags = memory.readShort(subscription + 16 + 24);
+                    if (flags == 1) {
+                        return ERRNO_NOTSUP;
+                    } else if (flags != 0) {
+                        return ERRNO_INVAL;
+                    }
+                }
+                case EVENT_FD_READ -> {}
+                case EVENT_FD_WRITE -> eventErrno = ERRNO_NOTSUP;
+                default -> {
+                    return ERRNO_INVAL;
+                }
+            }
             memory.writeLong(event, userData);
-            memory.writeShort(event + 8, (short) ERRNO_SUCCESS);
-            memory.writeByte(event + 10, type == EVENT_CLOCK ? EVENT_CLOCK : type);
+            memory.writeShort(event + 8, (short) eventErrno);
+            memory.writeByte(event + 10, type);
         }
         memory.writeI32(neventsPtr, count);
         return ERRNO_SUCCESS;
@@ -120,9 +166,7 @@ final class StrictSandbox {
             return ERRNO_INVAL;
         }
         byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) random.nextInt(256);
-        }
+        random.read(bytes);
         memory.write(buf, bytes);
         return ERRNO_SUCCESS;
     }

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the WasmBinding resources of a folder: every {@code .yaml}/{@code .yml} file, each possibly
- * holding several documents. Other kinds are skipped with a log line; a document that cannot be
- * read becomes a {@link Found#problem()} so the caller can report it without stopping the others.
+ * holding several documents. Dapr {@code Component}s of type {@code bindings.wasm} are read too
+ * (see {@link DaprComponent}), so a {@code dapr run --resources-path} folder works unchanged. Other
+ * kinds and component types are skipped with a log line; a document that cannot be read becomes a
+ * {@link Found#problem()} so the caller can report it without stopping the others.
  */
 public final class ResourceLoader {
 
@@ -40,11 +42,19 @@ public final class ResourceLoader {
      * @param name the resource's metadata.name, or null when the document has none
      * @param spec the resource's spec, or null when it could not be read
      * @param problem why it could not be read, or null
+     * @param baseDir the folder relative {@code file://} URLs of this resource resolve against: the
+     *     YAML file's folder for a WasmBinding, the working directory for a Dapr Component (as
+     *     daprd resolves them)
      */
-    public record Found(Path file, String name, WasmBindingSpec spec, String problem) {
+    public record Found(
+            Path file, String name, WasmBindingSpec spec, String problem, Path baseDir) {
 
-        /** The folder relative {@code file://} URLs of this resource resolve against. */
-        public Path baseDir() {
+        /** A WasmBinding document: relative URLs resolve against the YAML file's folder. */
+        public Found(Path file, String name, WasmBindingSpec spec, String problem) {
+            this(file, name, spec, problem, folderOf(file));
+        }
+
+        private static Path folderOf(Path file) {
             Path parent = file.toAbsolutePath().getParent();
             return parent == null ? Path.of(".").toAbsolutePath() : parent;
         }
@@ -96,6 +106,9 @@ public final class ResourceLoader {
         String kind = document.path("kind").asText("");
         String name = document.path("metadata").path("name").asText(null);
         String apiVersion = document.path("apiVersion").asText("");
+        if (DaprComponent.KIND.equals(kind) && DaprComponent.API_VERSION.equals(apiVersion)) {
+            return DaprComponent.toBinding(file, document).stream().toList();
+        }
         if (!"WasmBinding".equals(kind)) {
             LOG.info(
                     "skipping {} in {}: not a WasmBinding",

@@ -220,11 +220,34 @@ class GuestRunnerTest {
         String second = run("clock-random", strict, "");
 
         assertThat(first).isEqualTo(second);
+        // Dapr's wall clock: the whole second, +1 ms on the first read (the C guest reads it once).
         long wholeSecondNanos = NOW.getEpochSecond() * 1_000_000_000L;
         List<String> lines = first.lines().toList();
-        assertThat(lines.get(0)).isEqualTo(Long.toString(wholeSecondNanos));
-        // The monotonic clock starts at 0 and advances 1 ms per read.
+        assertThat(lines.get(0)).isEqualTo(Long.toString(wholeSecondNanos + 1_000_000L));
+        // wazero's monotonic clock starts at 0 and advances 1 ms per read.
         assertThat(lines.subList(1, 3)).containsExactly("0", "1000000");
+        // getentropy is one random_get: the first 16 bytes of Go's rand.New(rand.NewSource(42))
+        // read as an io.Reader (printed by Go 1.19's math/rand).
+        assertThat(lines.get(3)).isEqualTo("538c7f96b164bf1b97bb9f4bb472e89f");
+    }
+
+    @Test
+    void shouldGiveTheOutputOfDaprStrictTestToATinyGoStyleGuest() throws GuestFailure {
+        RunSettings strict = settings("tinygo-strict").withStrictSandbox(true).build();
+
+        String out = run("tinygo-strict", strict, "");
+
+        // Dapr's TestNewModuleConfig expects 2000000 and 1000000 for time.Now().Nanosecond() and
+        // time.Since(t); its third line comes from arc4random (below), this guest prints the raw
+        // random_get bytes.
+        assertThat(out).isEqualTo("2000000\n1000000\n538c7f96b1\n");
+    }
+
+    @Test
+    void shouldGiveTheRandomBytesOfDaprStrictTestThroughWasiLibcArc4random() throws GuestFailure {
+        RunSettings strict = settings("arc4random").withStrictSandbox(true).build();
+
+        assertThat(run("arc4random", strict, "")).isEqualTo("3e0a4fc818\n");
     }
 
     @Test

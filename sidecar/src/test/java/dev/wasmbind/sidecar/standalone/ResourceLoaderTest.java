@@ -144,4 +144,107 @@ class ResourceLoaderTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("is not a folder");
     }
+
+    private static String component(String type, String metadata) {
+        return """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: wasm
+                spec:
+                  type: %s
+                  version: v1
+                  metadata:
+                %s"""
+                .formatted(type, metadata);
+    }
+
+    @Test
+    void shouldReadADaprWasmComponentResolvingFilesAgainstTheWorkingDirectory() throws IOException {
+        List<ResourceLoader.Found> found =
+                load(
+                        "wasm.yaml",
+                        component(
+                                "bindings.wasm",
+                                """
+                                  - name: URL
+                                    value: "file://modules/hello.wasm"
+                                  - name: strictSandbox
+                                    value: "yes"
+                                  - name: somethingElse
+                                    value: ignored
+                                """));
+
+        assertThat(found)
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.name()).isEqualTo("wasm");
+                            assertThat(f.problem()).isNull();
+                            assertThat(f.spec().getUrl()).isEqualTo("file://modules/hello.wasm");
+                            assertThat(f.spec().strictSandboxEnabled()).isTrue();
+                            assertThat(f.baseDir()).isEqualTo(Path.of("").toAbsolutePath());
+                        });
+    }
+
+    @Test
+    void shouldReadStrictSandboxLikeDaprsTruthyValues() throws IOException {
+        for (String value : List.of("true", "True", "1", "on", "y")) {
+            String metadata =
+                    "  - name: url\n    value: https://example.test/a.wasm\n"
+                            + "  - name: strictsandbox\n    value: "
+                            + value
+                            + "\n";
+            assertThat(
+                            load("wasm.yaml", component("bindings.wasm", metadata))
+                                    .get(0)
+                                    .spec()
+                                    .strictSandboxEnabled())
+                    .as(value)
+                    .isTrue();
+        }
+        String falsy =
+                "  - name: url\n    value: file:///a.wasm\n"
+                        + "  - name: strictSandbox\n    value: \"enabled\"\n";
+        assertThat(
+                        load("wasm.yaml", component("bindings.wasm", falsy))
+                                .get(0)
+                                .spec()
+                                .strictSandboxEnabled())
+                .isFalse();
+    }
+
+    @Test
+    void shouldSkipOtherDaprComponentTypes() throws IOException {
+        String metadata = "  - name: url\n    value: file:///a.wasm\n";
+
+        assertThat(load("state.yaml", component("state.in-memory", metadata))).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseBadComponentMetadataWithDaprsMessages() throws IOException {
+        assertThat(problemOf("  - name: strictSandbox\n    value: \"true\"\n"))
+                .endsWith("wasm: failed to parse metadata: missing url");
+        assertThat(problemOf("  - name: url\n    value: hello.wasm\n"))
+                .endsWith("wasm: failed to parse metadata: invalid URL: hello.wasm");
+        assertThat(problemOf("  - name: url\n    value: ldap://foo/bar.wasm\n"))
+                .endsWith("wasm: failed to parse metadata: unsupported URL scheme: ldap");
+        assertThat(problemOf("  - name: url\n    value: \"http:// \"\n"))
+                .contains("wasm: failed to parse metadata: parse \"http:// \":");
+        assertThat(
+                        problemOf(
+                                "  - name: url\n    value: file:///a.wasm\n"
+                                        + "  - name: URL\n    value: file:///b.wasm\n"))
+                .endsWith("key url is duplicate in the metadata");
+        assertThat(problemOf("  - name: url\n    secretKeyRef: {name: s, key: k}\n"))
+                .contains("secretKeyRef");
+    }
+
+    private String problemOf(String metadata) throws IOException {
+        List<ResourceLoader.Found> found = load("wasm.yaml", component("bindings.wasm", metadata));
+        assertThat(found).singleElement().satisfies(f -> assertThat(f.spec()).isNull());
+        assertThat(found.get(0).problem())
+                .startsWith("Dapr Component wasm (bindings.wasm/v1) in wasm.yaml: ");
+        return found.get(0).problem();
+    }
 }
