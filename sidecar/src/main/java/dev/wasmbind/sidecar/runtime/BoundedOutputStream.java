@@ -48,6 +48,12 @@ final class BoundedOutputStream extends OutputStream {
             buffer.write(bytes, offset, length);
             return;
         }
+        if (length >= limit) {
+            // Keep only this write's tail: a guest's one huge write is never copied whole.
+            buffer.reset();
+            buffer.write(bytes, offset + length - (int) limit, (int) limit);
+            return;
+        }
         buffer.write(bytes, offset, length);
         if (buffer.size() > 2 * limit) {
             byte[] all = buffer.toByteArray();
@@ -62,6 +68,11 @@ final class BoundedOutputStream extends OutputStream {
             return java.util.Arrays.copyOfRange(all, all.length - (int) limit, all.length);
         }
         return all;
+    }
+
+    /** Bytes held now: at most three times the limit in {@link Mode#KEEP_TAIL} mode. */
+    int retainedBytes() {
+        return buffer.size();
     }
 
     /** The kept text, trimmed, for an error message; "" when there is none. */
