@@ -25,7 +25,7 @@ final class BoundedOutputStream extends OutputStream {
 
     private final long limit;
     private final Mode mode;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final Buffer buffer = new Buffer();
     private long total;
 
     BoundedOutputStream(long limit, Mode mode) {
@@ -70,9 +70,15 @@ final class BoundedOutputStream extends OutputStream {
         return all;
     }
 
-    /** Bytes held now: at most three times the limit in {@link Mode#KEEP_TAIL} mode. */
+    /** Heap the buffer holds (its capacity, which never shrinks). */
     int retainedBytes() {
-        return buffer.size();
+        return buffer.capacity();
+    }
+
+    private static final class Buffer extends ByteArrayOutputStream {
+        int capacity() {
+            return buf.length;
+        }
     }
 
     /** The kept text, trimmed, for an error message; "" when there is none. */
