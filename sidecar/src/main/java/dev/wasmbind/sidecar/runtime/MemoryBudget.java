@@ -24,9 +24,22 @@ public final class MemoryBudget {
         this.limitBytes = limitBytes;
     }
 
-    /** Half of this JVM's maximum heap ({@code -Xmx}). */
+    /** Overrides {@link #DEFAULT_HEAP_SHARE} in {@link #forThisJvm()}: a fraction in (0, 1). */
+    public static final String HEAP_SHARE_ENV = "WASMBIND_GUEST_HEAP_SHARE";
+
+    /**
+     * {@code $WASMBIND_GUEST_HEAP_SHARE} (default half) of this JVM's maximum heap ({@code -Xmx}).
+     */
     public static MemoryBudget forThisJvm() {
-        return new MemoryBudget((long) (Runtime.getRuntime().maxMemory() * DEFAULT_HEAP_SHARE));
+        String configured = System.getenv(HEAP_SHARE_ENV);
+        double share =
+                configured == null || configured.isBlank()
+                        ? DEFAULT_HEAP_SHARE
+                        : Double.parseDouble(configured.trim());
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException(HEAP_SHARE_ENV + " must be between 0 and 1");
+        }
+        return new MemoryBudget((long) (Runtime.getRuntime().maxMemory() * share));
     }
 
     public long limitBytes() {
