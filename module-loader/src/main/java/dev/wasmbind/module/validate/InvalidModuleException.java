@@ -10,7 +10,9 @@ public final class InvalidModuleException extends Exception {
         COMPONENT,
         MALFORMED,
         MISSING_EXPORT,
-        UNSUPPORTED_IMPORT
+        UNSUPPORTED_IMPORT,
+        /** It needs more of a resource than the runtime allows (a table's size). */
+        LIMIT_EXCEEDED
     }
 
     private final Reason reason;

@@ -28,6 +28,12 @@ public final class ModuleValidator {
     public static final String ABI_WASIP1_COMMAND = "wasip1-command";
     public static final long DEFAULT_MAX_MODULE_BYTES = 64L * 1024 * 1024;
 
+    /**
+     * Most elements a table may start with, and grow to at run time: C, Rust and Go programs use a
+     * few thousand at most; each costs the runtime about 12 bytes of heap.
+     */
+    public static final int MAX_TABLE_ELEMENTS = 100_000;
+
     private static final byte[] MAGIC = {0x00, 0x61, 0x73, 0x6D};
     private static final Set<String> PROVIDED_WASI_FUNCTIONS = providedWasiFunctions();
 
@@ -69,6 +75,7 @@ public final class ModuleValidator {
         }
         checkExports(module);
         checkImports(module);
+        checkTables(module);
         return new ValidatedModule(module, ABI_WASIP1_COMMAND, bytes.length);
     }
 
@@ -115,6 +122,29 @@ public final class ModuleValidator {
                     "not a WASI command module: it does not export "
                             + String.join(" and ", missing)
                             + (start ? "" : " (a reactor or library module cannot be executed)"));
+        }
+    }
+
+    /**
+     * Tables live on the heap of the runtime (a few bytes per element) and, unlike memory, have no
+     * per-binding limit: refuse a module that starts with more than {@link #MAX_TABLE_ELEMENTS}
+     * elements (the runtime caps {@code table.grow} at the same number).
+     */
+    private static void checkTables(WasmModule module) throws InvalidModuleException {
+        var tables = module.tableSection();
+        for (int i = 0; i < tables.tableCount(); i++) {
+            long initial = tables.getTable(i).limits().min();
+            if (initial > MAX_TABLE_ELEMENTS) {
+                throw new InvalidModuleException(
+                        Reason.LIMIT_EXCEEDED,
+                        "table "
+                                + i
+                                + " starts with "
+                                + initial
+                                + " elements, more than the "
+                                + MAX_TABLE_ELEMENTS
+                                + " allowed");
+            }
         }
     }
 

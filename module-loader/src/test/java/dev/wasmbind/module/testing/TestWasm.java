@@ -16,6 +16,7 @@ public final class TestWasm {
     private boolean exportStart;
     private boolean exportMemory;
     private String customSection;
+    private int tableElements = -1;
 
     private TestWasm() {}
 
@@ -44,6 +45,12 @@ public final class TestWasm {
         return this;
     }
 
+    /** Adds a funcref table of {@code elements} elements and no maximum. */
+    public TestWasm withTable(int elements) {
+        tableElements = elements;
+        return this;
+    }
+
     public TestWasm exportStart() {
         exportStart = true;
         return this;
@@ -68,6 +75,13 @@ public final class TestWasm {
             writer.writeSection(2, vector(imports.size(), out.toByteArray()));
         }
         writer.writeSection(3, vector(1, new byte[] {0x00}));
+        if (tableElements >= 0) {
+            var table = new ByteArrayOutputStream();
+            table.write(0x70); // funcref
+            table.write(0x00); // no maximum
+            WasmWriter.writeVarUInt32(table, tableElements);
+            writer.writeSection(4, vector(1, table.toByteArray()));
+        }
         writer.writeSection(5, vector(1, new byte[] {0x00, 0x01}));
         var exports = new ByteArrayOutputStream();
         int exportCount = 0;

@@ -30,6 +30,31 @@ class ModuleValidatorTest {
     }
 
     @Test
+    void shouldRefuseATableLargerThanTheCap() {
+        byte[] bytes =
+                TestWasm.module()
+                        .withTable(ModuleValidator.MAX_TABLE_ELEMENTS + 1)
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+
+        assertRefused(bytes, Reason.LIMIT_EXCEEDED)
+                .hasMessageContaining("table 0 starts with 100001 elements");
+    }
+
+    @Test
+    void shouldAcceptATableUpToTheCap() throws Exception {
+        byte[] bytes =
+                TestWasm.module()
+                        .withTable(ModuleValidator.MAX_TABLE_ELEMENTS)
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+
+        assertThat(validator.validate(bytes).module().tableSection().tableCount()).isEqualTo(1);
+    }
+
+    @Test
     void shouldRefuseAFileThatIsNotWasm() {
         assertRefused("<html>not found</html>".getBytes(StandardCharsets.UTF_8), Reason.NOT_WASM)
                 .hasMessageContaining("not a WebAssembly module");

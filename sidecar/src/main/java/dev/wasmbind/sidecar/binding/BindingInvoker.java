@@ -4,6 +4,7 @@ import dev.wasmbind.sidecar.runtime.GuestFailure;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,7 @@ public final class BindingInvoker {
         this.pool = pool;
         this.runner = runner;
         this.metrics = metrics;
+        metrics.watch(pool, runner.memoryBudget());
     }
 
     /**
@@ -64,6 +66,11 @@ public final class BindingInvoker {
                             }
                             throw new CompletionException(translate(binding, error));
                         });
+    }
+
+    /** Why the sidecar should be restarted (guests that could not be stopped), or empty. */
+    public Optional<String> unhealthyReason() {
+        return pool.unhealthyReason();
     }
 
     /** The binding called {@code name}, ready to run, or the reason it is not. */
@@ -123,6 +130,7 @@ public final class BindingInvoker {
                         case TRAP -> CallOutcome.TRAP;
                         case RESPONSE_TOO_LARGE -> CallOutcome.RESPONSE_TOO_LARGE;
                         case MEMORY_LIMIT -> CallOutcome.MEMORY_LIMIT;
+                        case OVERLOADED -> CallOutcome.OVERLOADED;
                         case INTERRUPTED -> CallOutcome.TIMEOUT;
                     };
             return new CallException(outcome, failure.getMessage());

@@ -1,6 +1,9 @@
 package dev.wasmbind.sidecar.binding;
 
+import dev.wasmbind.sidecar.runtime.MemoryBudget;
+import dev.wasmbind.sidecar.runtime.WorkerPool;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +53,33 @@ public final class BindingMetrics {
                                         .maximumExpectedValue(Duration.ofSeconds(30))
                                         .register(registry))
                 .record(duration);
+    }
+
+    /**
+     * The sidecar-wide gauges: {@code wasmbind_guests_stuck} (worker threads held by guests that
+     * could not be stopped), {@code wasmbind_guests_abandoned_total}, {@code
+     * wasmbind_watchdog_errors_total} and {@code wasmbind_guest_memory_reserved_bytes} next to
+     * {@code wasmbind_guest_memory_budget_bytes}.
+     */
+    public void watch(WorkerPool pool, MemoryBudget budget) {
+        Gauge.builder("wasmbind.guests.stuck", pool, WorkerPool::abandonedWorkers)
+                .description("Worker threads held by guests that could not be stopped")
+                .register(registry);
+        FunctionCounter.builder(
+                        "wasmbind.guests.abandoned", pool, WorkerPool::abandonedWorkersTotal)
+                .description("Worker threads abandoned to guests since start")
+                .register(registry);
+        FunctionCounter.builder("wasmbind.watchdog.errors", pool, WorkerPool::watchdogErrors)
+                .description("Errors the timeout watchdog survived")
+                .register(registry);
+        Gauge.builder("wasmbind.guest.memory.reserved", budget, MemoryBudget::reservedBytes)
+                .description("Linear memory reserved by running guests")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("wasmbind.guest.memory.budget", budget, MemoryBudget::limitBytes)
+                .description("Linear memory all running guests may reserve together")
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     /** The in-flight counter of {@code binding}, registered on first use. */

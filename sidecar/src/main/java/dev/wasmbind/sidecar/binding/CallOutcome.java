@@ -15,7 +15,9 @@ public enum CallOutcome {
     EXIT,
     TRAP,
     RESPONSE_TOO_LARGE,
-    MEMORY_LIMIT;
+    MEMORY_LIMIT,
+    /** The sidecar cannot take the call now (guest memory budget); retry later. */
+    OVERLOADED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

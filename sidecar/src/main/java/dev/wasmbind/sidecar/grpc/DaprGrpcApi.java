@@ -200,6 +200,8 @@ public final class DaprGrpcApi {
             case SUCCESS -> GrpcStatus.OK;
             case REQUEST_TOO_LARGE, BUSY -> GrpcStatus.RESOURCE_EXHAUSTED;
             case TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+            // HTTP's 503: the sidecar's guest-memory budget is spent for now.
+            case OVERLOADED -> GrpcStatus.UNAVAILABLE;
             case MALFORMED_REQUEST,
                     NOT_FOUND,
                     NOT_LOADED,

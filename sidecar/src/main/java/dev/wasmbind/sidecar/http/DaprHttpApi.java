@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -245,7 +246,7 @@ public final class DaprHttpApi {
             code = ERR_INVOKE_OUTPUT_BINDING;
             message = "error invoking output binding " + name + ": " + error.getMessage();
         }
-        if (status == 429) {
+        if (status == 429 || status == 503) {
             ctx.response().putHeader("Retry-After", "1");
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -272,6 +273,7 @@ public final class DaprHttpApi {
             case REQUEST_TOO_LARGE -> 413;
             case BUSY -> 429;
             case TIMEOUT -> 504;
+            case OVERLOADED -> 503;
             case NOT_FOUND,
                     NOT_LOADED,
                     UNSUPPORTED_OPERATION,
@@ -306,15 +308,22 @@ public final class DaprHttpApi {
         return new CallException(CallOutcome.TRAP, "wasm error: " + cause);
     }
 
-    /** Dapr answers 204 when healthy, 500 with ERR_HEALTH_NOT_READY before. */
+    /**
+     * Dapr answers 204 when healthy, 500 with ERR_HEALTH_NOT_READY before; 500 with
+     * ERR_HEALTH_UNHEALTHY once guests that could not be stopped hold too many workers, so that the
+     * liveness probe restarts the container.
+     */
     private void handleHealthz(RoutingContext ctx) {
-        if (ready.getAsBoolean()) {
+        Optional<String> unhealthy = invoker.unhealthyReason();
+        if (unhealthy.isEmpty() && ready.getAsBoolean()) {
             ctx.response().setStatusCode(204).end();
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("errorCode", "ERR_HEALTH_NOT_READY");
-        body.put("message", "dapr is not ready");
+        body.put(
+                "errorCode",
+                unhealthy.isPresent() ? "ERR_HEALTH_UNHEALTHY" : "ERR_HEALTH_NOT_READY");
+        body.put("message", unhealthy.orElse("dapr is not ready"));
         ctx.response()
                 .setStatusCode(500)
                 .putHeader("Content-Type", "application/json")

@@ -25,7 +25,7 @@ final class BoundedOutputStream extends OutputStream {
 
     private final long limit;
     private final Mode mode;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final Buffer buffer = new Buffer();
     private long total;
 
     BoundedOutputStream(long limit, Mode mode) {
@@ -48,6 +48,12 @@ final class BoundedOutputStream extends OutputStream {
             buffer.write(bytes, offset, length);
             return;
         }
+        if (length >= limit) {
+            // Keep only this write's tail: a guest's one huge write is never copied whole.
+            buffer.reset();
+            buffer.write(bytes, offset + length - (int) limit, (int) limit);
+            return;
+        }
         buffer.write(bytes, offset, length);
         if (buffer.size() > 2 * limit) {
             byte[] all = buffer.toByteArray();
@@ -62,6 +68,17 @@ final class BoundedOutputStream extends OutputStream {
             return java.util.Arrays.copyOfRange(all, all.length - (int) limit, all.length);
         }
         return all;
+    }
+
+    /** Heap the buffer holds (its capacity, which never shrinks). */
+    int retainedBytes() {
+        return buffer.capacity();
+    }
+
+    private static final class Buffer extends ByteArrayOutputStream {
+        int capacity() {
+            return buf.length;
+        }
     }
 
     /** The kept text, trimmed, for an error message; "" when there is none. */

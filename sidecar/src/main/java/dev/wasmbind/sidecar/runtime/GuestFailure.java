@@ -13,6 +13,8 @@ public final class GuestFailure extends Exception {
         RESPONSE_TOO_LARGE,
         /** Its memory cannot fit under {@code limits.maxMemory}. */
         MEMORY_LIMIT,
+        /** The sidecar cannot run it now (its memory budget is taken); retry later. */
+        OVERLOADED,
         /** It was interrupted: the timeout, or the sidecar shutting down. */
         INTERRUPTED
     }

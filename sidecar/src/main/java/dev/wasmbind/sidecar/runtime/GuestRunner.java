@@ -4,15 +4,21 @@ import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
+import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
@@ -36,15 +42,47 @@ public final class GuestRunner {
      */
     private static final Logger WASI_LOGGER = new SystemLogger();
 
+    /**
+     * Makes the interpreter stoppable: it checks the interrupt flag at calls and {@code br} but not
+     * at {@code br_if} or {@code br_table}, so a loop closed by those ran on after its timeout. The
+     * compiler checks them all, but leaves functions too large for a JVM method to the interpreter,
+     * and a binding runs interpreted while it compiles: this check covers both.
+     */
+    static final ExecutionListener INTERRUPT_CHECK =
+            (instruction, stack) -> {
+                OpCode opcode = instruction.opcode();
+                if ((opcode == OpCode.BR_IF || opcode == OpCode.BR_TABLE)
+                        && Thread.currentThread().isInterrupted()) {
+                    throw new ChicoryInterruptedException("Thread interrupted");
+                }
+            };
+
+    private static final long PAGE_BYTES = 65536;
+
     private final Clock clock;
+    private final MemoryBudget budget;
 
     public GuestRunner() {
-        this(Clock.systemUTC());
+        this(Clock.systemUTC(), MemoryBudget.forThisJvm());
+    }
+
+    public GuestRunner(MemoryBudget budget) {
+        this(Clock.systemUTC(), budget);
     }
 
     /** With a clock for the strict sandbox's start time (tests). */
     public GuestRunner(Clock clock) {
+        this(clock, MemoryBudget.forThisJvm());
+    }
+
+    public GuestRunner(Clock clock, MemoryBudget budget) {
         this.clock = clock;
+        this.budget = budget;
+    }
+
+    /** The heap budget the guests of this runner share. */
+    public MemoryBudget memoryBudget() {
+        return budget;
     }
 
     /**
@@ -66,6 +104,50 @@ public final class GuestRunner {
                             + settings.maxMemoryPages()
                             + " pages of 64Ki)");
         }
+        int maximumPages = Math.min(settings.maxMemoryPages(), compiled.declaredMaximumPages());
+        try (var reservation = reserve(maximumPages)) {
+            return runWithin(compiled, settings, stdin, requestArgs, initialPages, maximumPages);
+        }
+    }
+
+    /** The guest's share of the memory budget, or the failure saying why there is none now. */
+    private MemoryBudget.Reservation reserve(int maximumPages) throws GuestFailure {
+        long bytes = maximumPages * PAGE_BYTES;
+        if (bytes > budget.limitBytes()) {
+            throw new GuestFailure(
+                    Kind.MEMORY_LIMIT,
+                    "limits.maxMemory ("
+                            + mib(bytes)
+                            + " MiB) is more than the sidecar's guest memory budget ("
+                            + mib(budget.limitBytes())
+                            + " MiB, half its heap); lower limits.maxMemory or give the JVM more"
+                            + " heap (-Xmx)");
+        }
+        MemoryBudget.Reservation reservation = budget.tryReserve(bytes);
+        if (reservation == null) {
+            throw new GuestFailure(
+                    Kind.OVERLOADED,
+                    "the sidecar's guest memory budget ("
+                            + mib(budget.limitBytes())
+                            + " MiB) is taken by running calls and this call may need "
+                            + mib(bytes)
+                            + " MiB (limits.maxMemory); retry later");
+        }
+        return reservation;
+    }
+
+    private static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+
+    private byte[] runWithin(
+            CompiledModule compiled,
+            RunSettings settings,
+            byte[] stdin,
+            List<String> requestArgs,
+            int initialPages,
+            int maximumPages)
+            throws GuestFailure {
         var stdout =
                 new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
         var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
@@ -96,12 +178,9 @@ public final class GuestRunner {
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
                             .withMemoryFactory(ByteArrayMemory::new)
-                            .withMemoryLimits(
-                                    new MemoryLimits(
-                                            initialPages,
-                                            Math.min(
-                                                    settings.maxMemoryPages(),
-                                                    compiled.declaredMaximumPages())))
+                            .withMemoryLimits(new MemoryLimits(initialPages, maximumPages))
+                            .withTableFactory(GuestRunner::boundedTable)
+                            .withUnsafeExecutionListener(INTERRUPT_CHECK)
                             .withStart(false)
                             .build();
             instance.export("_start").apply();
@@ -132,6 +211,22 @@ public final class GuestRunner {
             throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
         }
         return stdout.bytes();
+    }
+
+    /**
+     * A table of its own for each instance (Chicory's {@code table.grow} updates the limits it is
+     * given, which would otherwise be the parsed module's, shared by every call), capped at the
+     * validator's maximum so {@code table.grow} cannot fill the heap.
+     */
+    private static TableInstance boundedTable(Table table, int initialValue) {
+        long max = Math.min(table.limits().max(), ModuleValidator.MAX_TABLE_ELEMENTS);
+        long min = table.limits().min();
+        return new TableInstance(
+                new Table(
+                        table.elementType(),
+                        new TableLimits(min, Math.max(min, max)),
+                        table.initialize()),
+                initialValue);
     }
 
     /**

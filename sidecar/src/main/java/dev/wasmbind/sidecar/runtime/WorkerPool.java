@@ -1,6 +1,7 @@
 package dev.wasmbind.sidecar.runtime;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
@@ -10,14 +11,28 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bounded pool guests run on, never the event loop. Each task gets a deadline: when it passes,
- * the worker thread is interrupted (Chicory checks the flag at calls and backward branches) and the
- * task fails with {@link TimedOut}. The flag is cleared before the thread takes the next task.
+ * the task's future fails with {@link TimedOut} at once and the worker thread is interrupted
+ * (Chicory's compiled code, and the interpreter through {@link GuestRunner}'s listener, check the
+ * flag on every backward branch and call). The flag is cleared before the thread takes the next
+ * task.
+ *
+ * <p>A task still running {@link #STOP_GRACE} after its interrupt cannot be stopped (a host call
+ * that ignores interrupts, say): its thread is abandoned, counted, and replaced by a new worker so
+ * the pool keeps its size. When it ever returns, the pool shrinks back. From {@code unhealthyAfter}
+ * abandoned threads at once, {@link #unhealthyReason()} reports the sidecar unhealthy so the
+ * kubelet restarts it.
  */
 public final class WorkerPool implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
     /** The task ran past its deadline and was stopped. */
     public static final class TimedOut extends Exception {
@@ -33,15 +48,45 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** How long an interrupted task may take to unwind before its thread is abandoned. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(1);
+
+    /** Abandoned threads at once from which the sidecar reports itself unhealthy. */
+    public static final int DEFAULT_UNHEALTHY_AFTER = 3;
+
+    /** Overrides {@link #DEFAULT_UNHEALTHY_AFTER} in {@link #forThisMachine()}. */
+    public static final String UNHEALTHY_AFTER_ENV = "WASMBIND_UNSTOPPABLE_GUESTS_LIMIT";
+
     /** How often the watchdog looks for expired deadlines; the timeout's precision. */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+    private final int threads;
+    private final int unhealthyAfter;
+    private final LongSupplier nanoTime;
     private final ThreadPoolExecutor workers;
     private final Set<Deadline> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger abandoned = new AtomicInteger();
+    private final AtomicLong abandonedTotal = new AtomicLong();
+    private final AtomicLong watchdogErrors = new AtomicLong();
+    private final Object resizeLock = new Object();
     private final Thread watchdog;
     private volatile boolean closed;
 
     public WorkerPool(int threads, int queueCapacity) {
+        this(threads, queueCapacity, DEFAULT_UNHEALTHY_AFTER, System::nanoTime);
+    }
+
+    /**
+     * @param unhealthyAfter abandoned threads at once that make the pool unhealthy
+     * @param nanoTime the monotonic clock of deadlines (tests inject failures through it)
+     */
+    WorkerPool(int threads, int queueCapacity, int unhealthyAfter, LongSupplier nanoTime) {
+        if (threads < 1 || unhealthyAfter < 1) {
+            throw new IllegalArgumentException("threads and unhealthyAfter must be at least 1");
+        }
+        this.threads = threads;
+        this.unhealthyAfter = unhealthyAfter;
+        this.nanoTime = nanoTime;
         var counter = new AtomicInteger();
         this.workers =
                 new ThreadPoolExecutor(
@@ -62,86 +107,193 @@ public final class WorkerPool implements AutoCloseable {
         watchdog.start();
     }
 
-    /** A pool sized for this machine: two workers per core, at least four. */
+    /**
+     * A pool sized for this machine: two workers per core, at least four; unhealthy from {@code
+     * $WASMBIND_UNSTOPPABLE_GUESTS_LIMIT} (default 3) abandoned threads.
+     */
     public static WorkerPool forThisMachine() {
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        return new WorkerPool(threads, 1024);
+        String limit = System.getenv(UNHEALTHY_AFTER_ENV);
+        int unhealthyAfter =
+                limit == null || limit.isBlank()
+                        ? DEFAULT_UNHEALTHY_AFTER
+                        : Integer.parseInt(limit.trim());
+        return new WorkerPool(threads, 1024, unhealthyAfter, System::nanoTime);
     }
 
     /**
      * Runs {@code task} on a worker with {@code timeout} counted from when it starts. The future
-     * fails with {@link TimedOut}, {@link Saturated} or the task's own exception.
+     * fails with {@link TimedOut} (by the deadline, whatever the task does), {@link Saturated} or
+     * the task's own exception.
      */
     public <T> CompletableFuture<T> submit(Callable<T> task, Duration timeout) {
         var result = new CompletableFuture<T>();
         try {
             workers.execute(() -> runWithDeadline(task, timeout, result));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(
-                    new Saturated("all " + workers.getMaximumPoolSize() + " workers are busy"));
+            result.completeExceptionally(new Saturated("all " + threads + " workers are busy"));
         }
         return result;
     }
 
+    /** Worker threads abandoned to guests that could not be stopped and still run. */
+    public int abandonedWorkers() {
+        return abandoned.get();
+    }
+
+    /** Worker threads abandoned since start, including those whose guest ended later. */
+    public long abandonedWorkersTotal() {
+        return abandonedTotal.get();
+    }
+
+    /** Errors the watchdog survived (each logged). */
+    public long watchdogErrors() {
+        return watchdogErrors.get();
+    }
+
+    /** Why the sidecar should be restarted, or empty while it is healthy. */
+    public Optional<String> unhealthyReason() {
+        int stuck = abandoned.get();
+        if (stuck >= unhealthyAfter) {
+            return Optional.of(
+                    stuck
+                            + " guests could not be stopped after their timeout and still hold"
+                            + " worker threads (limit "
+                            + unhealthyAfter
+                            + ")");
+        }
+        if (!closed && !watchdog.isAlive()) {
+            return Optional.of("the timeout watchdog has stopped");
+        }
+        return Optional.empty();
+    }
+
     private <T> void runWithDeadline(Callable<T> task, Duration timeout, CompletableFuture<T> out) {
-        var guard = new Deadline(Thread.currentThread(), System.nanoTime() + timeout.toNanos());
+        var guard = new Deadline(Thread.currentThread(), nanoTime.getAsLong() + timeout.toNanos());
+        guard.onExpiry = () -> out.completeExceptionally(new TimedOut(timeout));
         running.add(guard);
         try {
             T value = task.call();
             if (guard.finish()) {
                 out.complete(value);
-            } else {
-                out.completeExceptionally(new TimedOut(timeout));
             }
         } catch (Throwable e) {
-            out.completeExceptionally(guard.finish() ? e : new TimedOut(timeout));
+            if (guard.finish()) {
+                out.completeExceptionally(e);
+            }
         } finally {
+            guard.finish();
             running.remove(guard);
             // An expired deadline interrupts inside the lock that finish() also takes, so the
             // flag is set by now if it ever will be: clear it for the next task.
             Thread.interrupted();
+            if (guard.wasAbandoned()) {
+                returnAbandoned();
+            }
         }
     }
 
     private void watch() {
         while (!closed) {
             LockSupport.parkNanos(TICK_NANOS);
-            long now = System.nanoTime();
-            for (Deadline deadline : running) {
-                if (now - deadline.expiresAt >= 0) {
-                    deadline.expire();
-                }
+            try {
+                tick(nanoTime.getAsLong());
+            } catch (Throwable e) {
+                // Whatever failed, the next tick tries again: an error here must not end timeouts.
+                watchdogErrors.incrementAndGet();
+                LOG.error("timeout watchdog failed; it keeps running", e);
             }
         }
     }
 
-    /** Decides, under one lock, whether a task finished in time or was interrupted. */
+    private void tick(long now) {
+        for (Deadline deadline : running) {
+            try {
+                if (now - deadline.expiresAt < 0) {
+                    continue;
+                }
+                Runnable onExpiry = deadline.expire();
+                if (onExpiry != null) {
+                    onExpiry.run();
+                } else if (now - deadline.expiresAt >= STOP_GRACE.toNanos() && deadline.abandon()) {
+                    abandon(deadline);
+                }
+            } catch (Throwable e) {
+                watchdogErrors.incrementAndGet();
+                LOG.error("timeout watchdog failed on one call; it goes on with the others", e);
+            }
+        }
+    }
+
+    /** Gives the pool a new thread in place of one a guest holds and will not give back. */
+    private void abandon(Deadline deadline) {
+        synchronized (resizeLock) {
+            workers.setMaximumPoolSize(workers.getMaximumPoolSize() + 1);
+            workers.setCorePoolSize(workers.getCorePoolSize() + 1);
+        }
+        int stuck = abandoned.incrementAndGet();
+        abandonedTotal.incrementAndGet();
+        LOG.atWarn()
+                .addKeyValue("thread", deadline.worker.getName())
+                .addKeyValue("abandoned", stuck)
+                .log(
+                        "a guest did not stop within {} of its timeout: its thread is abandoned"
+                                + " and replaced",
+                        STOP_GRACE);
+    }
+
+    /** An abandoned thread came back: the pool shrinks to its size again. */
+    private void returnAbandoned() {
+        abandoned.decrementAndGet();
+        synchronized (resizeLock) {
+            workers.setCorePoolSize(workers.getCorePoolSize() - 1);
+            workers.setMaximumPoolSize(workers.getMaximumPoolSize() - 1);
+        }
+        LOG.info("an abandoned guest ended; its thread leaves the pool");
+    }
+
+    /** Decides, under one lock, whether a task finished in time, expired, or was abandoned. */
     private static final class Deadline {
         private final Thread worker;
         private final long expiresAt;
-        private boolean done;
+        private Runnable onExpiry;
+        private boolean finished;
         private boolean expired;
+        private boolean abandoned;
 
         Deadline(Thread worker, long expiresAt) {
             this.worker = worker;
             this.expiresAt = expiresAt;
         }
 
-        synchronized void expire() {
-            if (!done) {
-                expired = true;
-                done = true;
-                worker.interrupt();
+        /** Interrupts the worker once; returns what to run then (null when already decided). */
+        synchronized Runnable expire() {
+            if (finished || expired) {
+                return null;
             }
+            expired = true;
+            worker.interrupt();
+            return onExpiry;
         }
 
-        /** True when the task finished before its deadline. */
+        /** True when the task finished before its deadline (its result is the answer). */
         synchronized boolean finish() {
-            if (expired) {
+            boolean inTime = !finished && !expired;
+            finished = true;
+            return inTime;
+        }
+
+        /** True when the task expired, still runs, and was not abandoned before. */
+        synchronized boolean abandon() {
+            if (!expired || finished || abandoned) {
                 return false;
             }
-            done = true;
+            abandoned = true;
             return true;
+        }
+
+        synchronized boolean wasAbandoned() {
+            return abandoned;
         }
     }
 

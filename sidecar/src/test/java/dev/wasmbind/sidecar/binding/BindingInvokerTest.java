@@ -3,8 +3,10 @@ package dev.wasmbind.sidecar.binding;
 import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.wasmbind.sidecar.runtime.GuestRunner;
+import dev.wasmbind.sidecar.runtime.MemoryBudget;
 import dev.wasmbind.sidecar.runtime.RunSettings;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -110,5 +112,60 @@ class BindingInvokerTest {
                         CallException.class,
                         e -> assertThat(e.outcome()).isEqualTo(CallOutcome.NOT_LOADED))
                 .hasMessage("binding broken is not loaded: file x.wasm does not exist");
+    }
+
+    private static Binding.Ready withMemory(String name, String module, int maxMemoryPages) {
+        return new Binding.Ready(
+                name,
+                "file://" + module + ".wasm",
+                compiled(module),
+                RunSettings.builder(module).withMaxMemoryPages(maxMemoryPages).build(),
+                Duration.ofSeconds(30),
+                1024,
+                8,
+                false,
+                new Semaphore(8));
+    }
+
+    @Test
+    void shouldRefuseACallWhoseMemoryDoesNotFitNextToTheRunningOnesAndTakeItAfter()
+            throws Exception {
+        var budget = new MemoryBudget(5L * 1024 * 1024);
+        var budgeted = new BindingInvoker(registry, pool, new GuestRunner(budget), metrics());
+        Binding.Ready big = withMemory("big", "sleep", 32); // 2 MiB each: two fit, not three
+        registry.put(big);
+        var first = budgeted.invoke(big, bytes(""), List.of("1500"));
+        var second = budgeted.invoke(big, bytes(""), List.of("1500"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> budget.reservedBytes() == 4L * 1024 * 1024);
+
+        assertThatThrownBy(() -> budgeted.invoke(big, bytes(""), List.of("0")).join())
+                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.OVERLOADED))
+                .hasMessageContaining("guest memory budget (5 MiB) is taken by running calls")
+                .hasMessageContaining("retry later");
+
+        assertThat(first.get()).isEqualTo(bytes("slept\n"));
+        assertThat(second.get()).isEqualTo(bytes("slept\n"));
+        assertThat(budget.reservedBytes()).isZero();
+        assertThat(budgeted.invoke(big, bytes(""), List.of("0")).get()).isEqualTo(bytes("slept\n"));
+    }
+
+    @Test
+    void shouldRefuseABindingWhoseMemoryCapExceedsTheWholeBudget() {
+        var budgeted =
+                new BindingInvoker(
+                        registry, pool, new GuestRunner(new MemoryBudget(1024L * 1024)), metrics());
+        Binding.Ready big = withMemory("big", "cat", 32);
+
+        assertThatThrownBy(() -> budgeted.invoke(big, bytes("x"), List.of()).join())
+                .satisfies(
+                        e -> assertThat(callFailure(e).outcome()).isEqualTo(Outcome.MEMORY_LIMIT))
+                .hasMessageContaining(
+                        "limits.maxMemory (2 MiB) is more than the sidecar's guest"
+                                + " memory budget (1 MiB");
+    }
+
+    private static BindingMetrics metrics() {
+        return new BindingMetrics(new SimpleMeterRegistry());
     }
 }

@@ -3,6 +3,7 @@ package dev.wasmbind.sidecar.runtime;
 import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
@@ -56,6 +59,89 @@ class WorkerPoolTest {
             assertThat(answer).isEqualTo("still here");
             assertThat(runaway).isNotDone();
             runaway.cancel(true);
+        }
+    }
+
+    /** A task that ignores interrupts, as a host call might: the pool must not wait for it. */
+    private static boolean ignoringInterrupts(CountDownLatch release) {
+        boolean interrupted = false;
+        while (release.getCount() > 0) {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    @Test
+    void shouldAnswerAtTheDeadlineAndReplaceAWorkerATaskWillNotGiveBack() throws Exception {
+        var release = new CountDownLatch(1);
+        try (var pool = new WorkerPool(1, 4, 1, System::nanoTime)) {
+            var stuck = pool.submit(() -> ignoringInterrupts(release), Duration.ofMillis(100));
+
+            // The answer comes at the deadline although the task still runs.
+            assertThatThrownBy(() -> stuck.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WorkerPool.TimedOut.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.abandonedWorkers() == 1);
+            assertThat(pool.unhealthyReason())
+                    .hasValueSatisfying(
+                            reason -> assertThat(reason).contains("1 guests could not be stopped"));
+            // The only worker is held: its replacement serves the next task.
+            assertThat(pool.submit(() -> "next", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS))
+                    .isEqualTo("next");
+
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.abandonedWorkers() == 0);
+            assertThat(pool.unhealthyReason()).isEmpty();
+            assertThat(pool.abandonedWorkersTotal()).isEqualTo(1);
+            assertThat(pool.submit(() -> "after", Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS))
+                    .isEqualTo("after");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void shouldStayHealthyBelowTheThresholdOfAbandonedWorkers() throws Exception {
+        var release = new CountDownLatch(1);
+        try (var pool = new WorkerPool(2, 4, 2, System::nanoTime)) {
+            var stuck = pool.submit(() -> ignoringInterrupts(release), Duration.ofMillis(100));
+            assertThatThrownBy(() -> stuck.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WorkerPool.TimedOut.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.abandonedWorkers() == 1);
+
+            assertThat(pool.unhealthyReason()).isEmpty();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void shouldKeepTimingOutAfterTheWatchdogFails() throws Exception {
+        var failNextRead = new AtomicBoolean();
+        LongSupplier clock =
+                () -> {
+                    if (failNextRead.getAndSet(false)) {
+                        throw new IllegalStateException("injected clock failure");
+                    }
+                    return System.nanoTime();
+                };
+        try (var pool = new WorkerPool(1, 4, 3, clock)) {
+            var runaway =
+                    pool.submit(
+                            () -> {
+                                // The worker has read the clock: the next read is the watchdog's.
+                                failNextRead.set(true);
+                                return runModule("loop", "");
+                            },
+                            Duration.ofMillis(200));
+
+            assertThatThrownBy(() -> runaway.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WorkerPool.TimedOut.class);
+            assertThat(pool.watchdogErrors()).isEqualTo(1);
+            assertThat(pool.unhealthyReason()).isEmpty();
         }
     }
 

@@ -1,0 +1,87 @@
+package dev.wasmbind.sidecar.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The heap all running guests may claim together. Guest memory lives on the JVM heap, so each call
+ * reserves its linear memory's maximum (its cap under {@code limits.maxMemory}) before it starts
+ * and gives it back when its guest ends (not when its answer leaves: a guest that cannot be stopped
+ * keeps its memory). A call that does not fit waits for none: it is refused, and the caller retries
+ * later, rather than the heap running out for every call.
+ */
+public final class MemoryBudget {
+
+    /** The share of the maximum heap guests may reserve by default; the rest runs the sidecar. */
+    public static final double DEFAULT_HEAP_SHARE = 0.5;
+
+    private final long limitBytes;
+    private final AtomicLong reserved = new AtomicLong();
+
+    public MemoryBudget(long limitBytes) {
+        if (limitBytes < 1) {
+            throw new IllegalArgumentException("a memory budget must be positive");
+        }
+        this.limitBytes = limitBytes;
+    }
+
+    /** Overrides {@link #DEFAULT_HEAP_SHARE} in {@link #forThisJvm()}: a fraction in (0, 1). */
+    public static final String HEAP_SHARE_ENV = "WASMBIND_GUEST_HEAP_SHARE";
+
+    /**
+     * {@code $WASMBIND_GUEST_HEAP_SHARE} (default half) of this JVM's maximum heap ({@code -Xmx}).
+     */
+    public static MemoryBudget forThisJvm() {
+        String configured = System.getenv(HEAP_SHARE_ENV);
+        double share =
+                configured == null || configured.isBlank()
+                        ? DEFAULT_HEAP_SHARE
+                        : Double.parseDouble(configured.trim());
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException(HEAP_SHARE_ENV + " must be between 0 and 1");
+        }
+        return new MemoryBudget((long) (Runtime.getRuntime().maxMemory() * share));
+    }
+
+    public long limitBytes() {
+        return limitBytes;
+    }
+
+    /** Bytes reserved by running guests now. */
+    public long reservedBytes() {
+        return reserved.get();
+    }
+
+    /**
+     * Reserves {@code bytes} when they fit next to the running calls' reservations.
+     *
+     * @return the reservation to close when the guest ends, or null when it does not fit now
+     */
+    Reservation tryReserve(long bytes) {
+        long now;
+        do {
+            now = reserved.get();
+            if (now + bytes > limitBytes) {
+                return null;
+            }
+        } while (!reserved.compareAndSet(now, now + bytes));
+        return new Reservation(bytes);
+    }
+
+    /** A guest's share of the budget; closing it twice gives it back once. */
+    final class Reservation implements AutoCloseable {
+        private final long bytes;
+        private boolean closed;
+
+        private Reservation(long bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                reserved.addAndGet(-bytes);
+            }
+        }
+    }
+}
