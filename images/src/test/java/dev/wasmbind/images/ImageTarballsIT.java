@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wasmbind.api.v1alpha1.Phase;
 import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.injector.tls.CertificateAuthority;
@@ -318,14 +319,14 @@ class ImageTarballsIT {
                             .inNamespace("team-a")
                             .withName("hello")
                             .get();
-            if (seen.getStatus() != null && "Ready".equals(seen.getStatus().getPhase())) {
+            if (seen.getStatus() != null && seen.getStatus().getPhase() == Phase.Ready) {
                 break;
             }
             assertThat(running.isAlive()).as("the operator exited:\n%s", running.log()).isTrue();
             Thread.sleep(100);
         }
         assertThat(seen.getStatus()).as("no status; log:\n%s", running.log()).isNotNull();
-        assertThat(seen.getStatus().getPhase()).as(running.log()).isEqualTo("Ready");
+        assertThat(seen.getStatus().getPhase()).as(running.log()).isEqualTo(Phase.Ready);
         assertThat(seen.getStatus().getDigest())
                 .isEqualTo(
                         "sha256:ef2a37a379a2cf98a8bc196e83948cf53d25a74870e496e457ad26409afaa006");
