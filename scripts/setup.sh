@@ -2,6 +2,8 @@
 # Installs what the build and tests need beyond Maven dependencies. Idempotent: installs only
 # what is missing. Usage: scripts/setup.sh [--wasm-toolchain] [--bench]
 #   (no flag)         Java 17 + Maven + Debian's docker-registry (the OCI registry the tests start)
+#                     + mmdebstrap; as root also the Debian Java 17 base image the image test
+#                     builds on (scripts/make-base-image.sh: once, then cached in ~/.cache/wasmbind)
 #   --wasm-toolchain  also clang/lld/wasi-libc, to rebuild the example and test .wasm files
 #   --bench           also wrk and hyperfine, for scripts/bench-*.sh
 set -euo pipefail
@@ -13,6 +15,7 @@ need() { # need COMMAND PACKAGE...
 need java openjdk-17-jdk-headless
 need mvn maven
 need docker-registry docker-registry
+need mmdebstrap mmdebstrap
 for arg in "$@"; do
     case "$arg" in
         --wasm-toolchain)
@@ -38,4 +41,11 @@ if ((${#packages[@]})); then
     echo "setup: installing ${packages[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# The image test (images/) runs image root filesystems with chroot, which needs root: only then
+# is its base image worth making. Quiet when cached; a failure stops here rather than letting the
+# image test skip on CI.
+if [ "$(id -u)" -eq 0 ]; then
+    "$(dirname "$0")/make-base-image.sh" >/dev/null
 fi

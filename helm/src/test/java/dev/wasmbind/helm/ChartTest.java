@@ -269,10 +269,10 @@ class ChartTest {
     void shouldTagImagesWithTheAppVersionByDefault() {
         RenderedChart chart = RenderedChart.withDefaults();
 
-        assertThat(image(operator(chart))).isEqualTo("wasmbind/wasmbind-operator:0.1.0");
-        assertThat(image(injector(chart))).isEqualTo("wasmbind/wasmbind-injector:0.1.0");
+        assertThat(image(operator(chart))).isEqualTo("wasmbind/wasmbind-operator:0.1.0-SNAPSHOT");
+        assertThat(image(injector(chart))).isEqualTo("wasmbind/wasmbind-injector:0.1.0-SNAPSHOT");
         assertThat(args(injector(chart)))
-                .contains("--sidecar-image=wasmbind/wasmbind-sidecar:0.1.0");
+                .contains("--sidecar-image=wasmbind/wasmbind-sidecar:0.1.0-SNAPSHOT");
     }
 
     @Test

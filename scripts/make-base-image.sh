@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Makes the Java 17 base image of the offline image build from Debian packages: a root filesystem
+# from mmdebstrap (minbase + openjdk-17-jre-headless) written as a docker-archive tarball that Jib
+# reads as `tar://…`. No registry is needed, only the apt sources configured on this machine.
+#
+# Cached: the tarball lives in ~/.cache/wasmbind/base-images/ under a name keyed by the suite,
+# the package list and this script's options; a second run prints the cached path at once.
+# jre17-bookworm.tar in the same folder always points at the newest one (the build reads it).
+#
+# Usage: scripts/make-base-image.sh            prints the tarball's path on stdout
+# Needs root (mmdebstrap's root mode; `scripts/setup.sh` installs mmdebstrap).
+set -euo pipefail
+
+SUITE=bookworm
+PACKAGES=openjdk-17-jre-headless
+# Docs, manuals and translations are not needed in an image: about 60 MB less.
+DPKG_EXCLUDES=('/usr/share/doc/*' '/usr/share/man/*' '/usr/share/info/*' '/usr/share/locale/*' '/usr/share/lintian/*')
+CACHE_DIR="${WASMBIND_CACHE_DIR:-$HOME/.cache/wasmbind}/base-images"
+NAME=jre17-$SUITE
+TAG="localhost/wasmbind-base:$NAME"
+
+key=$(printf '%s\n' "$SUITE" "$PACKAGES" "${DPKG_EXCLUDES[@]}" "format-1" | sha256sum | cut -c1-12)
+out="$CACHE_DIR/$NAME-$key.tar"
+link="$CACHE_DIR/$NAME.tar"
+if [ -s "$out" ]; then
+    ln -sfn "$(basename "$out")" "$link"
+    echo "$out"
+    exit 0
+fi
+[ "$(id -u)" -eq 0 ] || { echo "make-base-image: needs root (mmdebstrap in root mode)" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || { echo "make-base-image: mmdebstrap missing, run scripts/setup.sh" >&2; exit 1; }
+
+mkdir -p "$CACHE_DIR"
+work=$(mktemp -d "$CACHE_DIR/.build-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The machine's own apt sources (deb822 files and one-line lists), so a local mirror keeps working.
+sources=()
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+    [ -s "$f" ] && sources+=("$f")
+done
+dpkgopts=()
+for pattern in "${DPKG_EXCLUDES[@]}"; do dpkgopts+=("--dpkgopt=path-exclude=$pattern"); done
+
+echo "make-base-image: mmdebstrap $SUITE + $PACKAGES (once; cached in $CACHE_DIR)" >&2
+# A fixed SOURCE_DATE_EPOCH makes mmdebstrap clamp file times, so the layer does not change
+# with the day it was built.
+# openjdk's postinst registers its manual pages as alternatives and fails when their folder is
+# missing, so the excluded man folder is created (empty) before the JRE is installed.
+if ! SOURCE_DATE_EPOCH=0 mmdebstrap --variant=minbase --include="$PACKAGES" "${dpkgopts[@]}" \
+    --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
+    "$SUITE" "$work/layer.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1; then
+    tail -40 "$work/mmdebstrap.log" >&2
+    echo "make-base-image: mmdebstrap failed (its log's end above)" >&2
+    exit 1
+fi
+
+arch=$(dpkg --print-architecture)
+diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+cat >"$work/config.json" <<JSON
+{"architecture":"$arch","os":"linux","created":"1970-01-01T00:00:00Z",
+ "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"]},
+ "rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},
+ "history":[{"created":"1970-01-01T00:00:00Z","created_by":"mmdebstrap --variant=minbase --include=$PACKAGES $SUITE"}]}
+JSON
+cat >"$work/manifest.json" <<JSON
+[{"Config":"config.json","RepoTags":["$TAG"],"Layers":["layer.tar"]}]
+JSON
+tar --create --file "$work/image.tar" --directory "$work" --mtime=@0 --owner=0 --group=0 \
+    manifest.json config.json layer.tar
+mv "$work/image.tar" "$out"
+ln -sfn "$(basename "$out")" "$link"
+echo "$out"
