@@ -140,7 +140,8 @@ class BindingInvokerTest {
                 .until(() -> budget.reservedBytes() == 4L * 1024 * 1024);
 
         assertThatThrownBy(() -> budgeted.invoke(big, bytes(""), List.of("0")).join())
-                .satisfies(e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.OVERLOADED))
+                .satisfies(
+                        e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.OVERLOADED))
                 .hasMessageContaining("guest memory budget (5 MiB) is taken by running calls")
                 .hasMessageContaining("retry later");
 
@@ -159,7 +160,9 @@ class BindingInvokerTest {
 
         assertThatThrownBy(() -> budgeted.invoke(big, bytes("x"), List.of()).join())
                 .satisfies(
-                        e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.MEMORY_LIMIT))
+                        e ->
+                                assertThat(callFailure(e).outcome())
+                                        .isEqualTo(CallOutcome.MEMORY_LIMIT))
                 .hasMessageContaining(
                         "limits.maxMemory (2 MiB) is more than the sidecar's guest"
                                 + " memory budget (1 MiB");
