@@ -2,7 +2,8 @@
 # Installs what the build and tests need beyond Maven dependencies. Idempotent: installs only
 # what is missing. Usage: scripts/setup.sh [--wasm-toolchain] [--bench]
 #   (no flag)         Java 17 + Maven + Debian's docker-registry (the OCI registry the tests start)
-#   --wasm-toolchain  also clang/lld/wasi-libc, to rebuild the example and test .wasm files
+#                     + chromium and chromedriver (the image demo's browser test)
+#   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers), to rebuild the example and test .wasm files
 #   --bench           also wrk and hyperfine, for scripts/bench-*.sh
 set -euo pipefail
 
@@ -13,12 +14,16 @@ need() { # need COMMAND PACKAGE...
 need java openjdk-17-jdk-headless
 need mvn maven
 need docker-registry docker-registry
+need chromium chromium
+need chromedriver chromium-driver
 for arg in "$@"; do
     case "$arg" in
         --wasm-toolchain)
             need clang clang
             need wasm-ld lld
             need gcc gcc # the native sha256 baseline for the benchmark
+            # stb_image / stb_image_write, for examples/image-demo/grey.c
+            [ -f /usr/include/stb/stb_image.h ] || packages+=(libstb-dev)
             # Debian's wasi-libc installs its sysroot under /usr/{include,lib}/wasm32-wasi
             [ -f /usr/lib/wasm32-wasi/libc.a ] || packages+=(wasi-libc)
             ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
