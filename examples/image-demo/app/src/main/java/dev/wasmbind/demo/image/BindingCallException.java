@@ -8,7 +8,7 @@ public final class BindingCallException extends RuntimeException {
     private final GrpcStatus status;
 
     public BindingCallException(GrpcStatus status, String message) {
-        super(status + ": " + (message == null ? "(no message)" : message));
+        super(status.name() + ": " + (message == null ? "(no message)" : message));
         this.status = status;
     }
 

@@ -31,7 +31,9 @@ class ImageDemoServerIT {
 
     @AfterAll
     static void stop() throws Exception {
-        demo.close();
+        if (demo != null) {
+            demo.close();
+        }
     }
 
     private static HttpResponse<byte[]> post(String url, byte[] body) throws Exception {
@@ -90,9 +92,23 @@ class ImageDemoServerIT {
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(new String(response.body()))
-                .startsWith("the grey binding failed: ")
+                .startsWith("the grey binding failed: INTERNAL: ")
                 .contains("exit_code(2)")
                 .contains("grey: not a PNG or JPEG image");
+    }
+
+    @Test
+    void shouldAnswer415ForAForm() throws Exception {
+        HttpResponse<byte[]> response =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(demo.url() + "grey"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString("a=b"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(new String(response.body())).contains("not application/x-www-form-urlencoded");
     }
 
     @Test
