@@ -3,6 +3,7 @@
 # deterministic, so an unchanged source gives the same bytes), refreshes the sha256 pins in
 # examples/bindings/*.yaml, and builds the native sha256 baseline for the benchmark.
 #   examples/programs/<name>.c  -> examples/bindings/modules/<name>.wasm
+#   examples/image-demo/grey.c  -> examples/image-demo/bindings/modules/grey.wasm
 #   sidecar/src/test/wasm/<name>.c -> sidecar/src/test/resources/wasm/<name>.wasm
 #   sidecar/src/test/wasm/<name>.wat -> sidecar/src/test/resources/wasm/<name>.wasm (wabt's wat2wasm)
 #   sidecar/src/test/wasm/sha256.c -> sidecar/target/native/sha256 (native, not committed)
@@ -32,6 +33,9 @@ for source in "$root"/examples/programs/*.c; do
     build "$source" "$root/examples/bindings/modules/$name.wasm"
 done
 
+mkdir -p "$root/examples/image-demo/bindings/modules"
+build "$root/examples/image-demo/grey.c" "$root/examples/image-demo/bindings/modules/grey.wasm"
+
 for source in "$root"/sidecar/src/test/wasm/*.c; do
     name="$(basename "$source" .c)"
     extra=()
@@ -60,6 +64,9 @@ for yaml in "$root"/examples/bindings/*.yaml; do
     digest="$(sha256sum "$module" | cut -d' ' -f1)"
     sed -i -E "s/^(  sha256: ).*/\1\"$digest\"/" "$yaml"
 done
+digest="$(sha256sum "$root/examples/image-demo/bindings/modules/grey.wasm" | cut -d' ' -f1)"
+sed -i -E "s/^(  sha256: ).*/\1\"$digest\"/" \
+    "$root/examples/image-demo/bindings/grey.yaml" "$root/examples/image-demo/k8s/grey.yaml"
 
 mkdir -p "$root/sidecar/target/native"
 gcc -O2 -Wall -Wextra -o "$root/sidecar/target/native/sha256" "$root/sidecar/src/test/wasm/sha256.c"

@@ -4,7 +4,8 @@
 #   (no flag)         Java 17 + Maven + Debian's docker-registry (the OCI registry the tests start)
 #                     + mmdebstrap; as root also the Debian Java 17 base image the image test
 #                     builds on (scripts/make-base-image.sh: once, then cached in ~/.cache/wasmbind)
-#   --wasm-toolchain  also clang/lld/wasi-libc, to rebuild the example and test .wasm files
+#                     + chromium and chromedriver (the image demo's browser test)
+#   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers), to rebuild the example and test .wasm files
 #   --bench           also wrk and hyperfine, for scripts/bench-*.sh
 set -euo pipefail
 
@@ -16,12 +17,16 @@ need java openjdk-17-jdk-headless
 need mvn maven
 need docker-registry docker-registry
 need mmdebstrap mmdebstrap
+need chromium chromium
+need chromedriver chromium-driver
 for arg in "$@"; do
     case "$arg" in
         --wasm-toolchain)
             need clang clang
             need wasm-ld lld
             need gcc gcc # the native sha256 baseline for the benchmark
+            # stb_image / stb_image_write, for examples/image-demo/grey.c
+            [ -f /usr/include/stb/stb_image.h ] || packages+=(libstb-dev)
             # Debian's wasi-libc installs its sysroot under /usr/{include,lib}/wasm32-wasi
             [ -f /usr/lib/wasm32-wasi/libc.a ] || packages+=(wasi-libc)
             ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
