@@ -25,6 +25,7 @@ public enum FailureReason {
     MISSING_EXPORT("MissingExport", Stage.MODULE),
     UNSUPPORTED_IMPORT("UnsupportedImport", Stage.MODULE),
     MODULE_TOO_LARGE("ModuleTooLarge", Stage.MODULE),
+    MODULE_LIMIT_EXCEEDED("ModuleLimitExceeded", Stage.MODULE),
     CACHE_ERROR("CacheError", Stage.STORE);
 
     /** Where the failure happened; decides the event reason and the Validated condition. */
@@ -91,6 +92,7 @@ public enum FailureReason {
             case MALFORMED -> MALFORMED;
             case MISSING_EXPORT -> MISSING_EXPORT;
             case UNSUPPORTED_IMPORT -> UNSUPPORTED_IMPORT;
+            case LIMIT_EXCEEDED -> MODULE_LIMIT_EXCEEDED;
         };
     }
 }
