@@ -56,6 +56,7 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withGuard(b.guard)
                         .withConnectTimeout(b.connectTimeout)
                         .withRequestTimeout(b.fetchTimeout)
+                        .withTotalTimeout(b.totalFetchTimeout)
                         .withMaxRedirects(b.maxRedirects)
                         .withSslContext(b.sslContext)
                         .withInsecureRegistries(b.insecureRegistries)
@@ -80,6 +81,8 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withMetrics(metrics)
                         .withRetry(FetchRetry.of(b.retryInitial, b.retryMax))
                         .withClock(b.clock)
+                        // A joined fetch is over by then, or wedged.
+                        .withMaxInflightWait(b.totalFetchTimeout.plus(b.connectTimeout))
                         .build();
         this.operator =
                 new Operator(
@@ -164,6 +167,7 @@ public final class WasmBindOperator implements AutoCloseable {
         private long maxModuleBytes = ModuleFetcher.DEFAULT_MAX_MODULE_BYTES;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration fetchTimeout = Duration.ofSeconds(60);
+        private Duration totalFetchTimeout = FetchPolicy.DEFAULT_TOTAL_TIMEOUT;
         private int maxRedirects = 5;
         private Duration gcInterval = Duration.ofMinutes(10);
         private Duration gcGrace = Duration.ofHours(1);
@@ -219,6 +223,12 @@ public final class WasmBindOperator implements AutoCloseable {
 
         public Builder withFetchTimeout(Duration fetchTimeout) {
             this.fetchTimeout = fetchTimeout;
+            return this;
+        }
+
+        /** Time for a whole fetch: every hop (redirects, token realm) and the body. */
+        public Builder withTotalFetchTimeout(Duration totalFetchTimeout) {
+            this.totalFetchTimeout = totalFetchTimeout;
             return this;
         }
 

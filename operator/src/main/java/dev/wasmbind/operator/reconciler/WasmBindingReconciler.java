@@ -58,7 +58,13 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         this.cache = Objects.requireNonNull(b.cache, "cache");
         this.metrics = Objects.requireNonNull(b.metrics, "metrics");
         this.observer =
-                new BindingObserver(b.fetcher, b.moduleValidator, cache, b.pullSecrets, metrics);
+                new BindingObserver(
+                        b.fetcher,
+                        b.moduleValidator,
+                        cache,
+                        b.pullSecrets,
+                        metrics,
+                        b.maxInflightWait);
         this.statusWriter = new BindingStatusWriter(b.events, b.clock);
         this.retry = Objects.requireNonNull(b.retry, "retry");
     }
@@ -180,8 +186,15 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         private OperatorMetrics metrics;
         private GenericRetry retry = FetchRetry.fromAnnotation(WasmBindingReconciler.class);
         private Clock clock = Clock.systemUTC();
+        private Duration maxInflightWait = InflightFetches.DEFAULT_MAX_WAIT;
 
         private Builder() {}
+
+        /** How long a binding waits for another binding's fetch of the same module. */
+        public Builder withMaxInflightWait(Duration maxInflightWait) {
+            this.maxInflightWait = maxInflightWait;
+            return this;
+        }
 
         public Builder withSpecValidator(SpecValidator specValidator) {
             this.specValidator = specValidator;
