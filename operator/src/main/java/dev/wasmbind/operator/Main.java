@@ -283,7 +283,8 @@ public final class Main implements Callable<Integer> {
                 allowFileUrls ? "allowed" : "refused");
         WasmBindOperator operator = builder.build();
         HealthServer health =
-                HealthServer.start(bindAddress, port, registry, () -> true, operator::isReady);
+                HealthServer.start(
+                        bindAddress, port, registry, operator::isHealthy, operator::isReady);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

@@ -7,6 +7,7 @@ import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
+import dev.wasmbind.operator.health.ReconcileWatchdog;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.reconciler.FetchRetry;
 import dev.wasmbind.operator.reconciler.PullSecrets;
@@ -46,6 +47,8 @@ public final class WasmBindOperator implements AutoCloseable {
     private final ModuleCache cache;
     private final ScheduledExecutorService scheduler;
     private final CacheCollector collector;
+    private final ReconcileWatchdog watchdog;
+    private final Duration stuckAfter;
 
     private WasmBindOperator(Builder b) throws IOException {
         Objects.requireNonNull(b.client, "client");
@@ -65,6 +68,9 @@ public final class WasmBindOperator implements AutoCloseable {
             policy.withFileBase(Path.of("/"));
         }
         OperatorMetrics metrics = new OperatorMetrics(b.meterRegistry, cache);
+        this.watchdog = new ReconcileWatchdog(b.clock);
+        // Every step of a reconcile has a deadline; twice the longest is wedged.
+        this.stuckAfter = b.totalFetchTimeout.plus(b.connectTimeout).multipliedBy(2);
         EventRecorder events =
                 b.events != null ? b.events : new KubernetesEventRecorder(b.client, b.clock);
         WasmBindingReconciler reconciler =
@@ -83,6 +89,7 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withClock(b.clock)
                         // A joined fetch is over by then, or wedged.
                         .withMaxInflightWait(b.totalFetchTimeout.plus(b.connectTimeout))
+                        .withWatchdog(watchdog)
                         .build();
         this.operator =
                 new Operator(
@@ -141,6 +148,17 @@ public final class WasmBindOperator implements AutoCloseable {
     public boolean isReady() {
         return operator.getRuntimeInfo().isStarted()
                 && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    /**
+     * Alive, for {@code /healthz}: started, every informer running and synced, no reconcile past
+     * every deadline it has, and the cache collector scheduled. False restarts the pod.
+     */
+    public boolean isHealthy() {
+        return operator.getRuntimeInfo().isStarted()
+                && operator.getRuntimeInfo().allEventSourcesAreHealthy()
+                && !watchdog.isStuck(stuckAfter)
+                && !scheduler.isShutdown();
     }
 
     public ModuleCache cache() {
