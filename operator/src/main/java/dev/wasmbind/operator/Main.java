@@ -105,6 +105,13 @@ public final class Main implements Callable<Integer> {
     List<String> insecureRegistries = new java.util.ArrayList<>();
 
     @Option(
+            names = "--cache-max-size",
+            defaultValue = "${env:WASMBIND_CACHE_MAX_SIZE:-0}",
+            description =
+                    "Cap on the module cache, as a quantity; beyond it unreferenced modules are evicted, least recently used first (default: ${DEFAULT-VALUE}, no cap). Env WASMBIND_CACHE_MAX_SIZE.")
+    String cacheMaxSize;
+
+    @Option(
             names = "--max-module-size",
             defaultValue = "${env:WASMBIND_MAX_MODULE_SIZE:-64Mi}",
             description =
@@ -251,6 +258,7 @@ public final class Main implements Callable<Integer> {
                 WasmBindOperator.builder()
                         .withClient(client)
                         .withCacheDir(cacheDir)
+                        .withCacheMaxBytes(quantity("--cache-max-size", cacheMaxSize))
                         .withGuard(settings.guard())
                         .withAllowFileUrls(allowFileUrls)
                         .withInsecureRegistries(Set.copyOf(insecureRegistries))

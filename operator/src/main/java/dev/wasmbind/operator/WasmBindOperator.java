@@ -53,7 +53,7 @@ public final class WasmBindOperator implements AutoCloseable {
     private WasmBindOperator(Builder b) throws IOException {
         Objects.requireNonNull(b.client, "client");
         Objects.requireNonNull(b.cacheDir, "cacheDir");
-        this.cache = new ModuleCache(b.cacheDir, b.clock);
+        this.cache = new ModuleCache(b.cacheDir, b.clock, b.cacheMaxBytes);
         FetchPolicy.Builder policy =
                 FetchPolicy.builder()
                         .withGuard(b.guard)
@@ -179,6 +179,7 @@ public final class WasmBindOperator implements AutoCloseable {
     public static final class Builder {
         private KubernetesClient client;
         private Path cacheDir;
+        private long cacheMaxBytes;
         private AddressGuard guard = AddressGuard.ALLOW_ALL;
         private boolean allowFileUrls;
         private Set<String> insecureRegistries = Set.of();
@@ -210,6 +211,12 @@ public final class WasmBindOperator implements AutoCloseable {
 
         public Builder withCacheDir(Path cacheDir) {
             this.cacheDir = cacheDir;
+            return this;
+        }
+
+        /** Size cap of the module cache (0: none); unreferenced modules are evicted LRU. */
+        public Builder withCacheMaxBytes(long cacheMaxBytes) {
+            this.cacheMaxBytes = cacheMaxBytes;
             return this;
         }
 
