@@ -3,11 +3,12 @@ package dev.wasmbind.command;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +19,12 @@ import org.slf4j.LoggerFactory;
 public final class Logging {
 
     /**
-     * UTC timestamp, level, thread, logger, message, then the event's key/value pairs (the {@code
-     * %replace} drops the separating space when there are none).
+     * UTC timestamp, level, thread, logger, message with control characters escaped ({@link
+     * EscapedMessageConverter}: a name or a server's answer cannot forge a line), then the event's
+     * key/value pairs (the {@code %replace} drops the separating space when there are none).
      */
     static final String TEXT_PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{36} - %msg"
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{36} - %emsg"
                     + "%replace( %kvp){'^ $', ''}%n";
 
     /** Libraries that are chatty below these levels; they never log more than this. */
@@ -39,7 +41,7 @@ public final class Logging {
     public static void configure(LogLevel level, LogFormat format) {
         var context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
-        Encoder<ILoggingEvent> encoder = format == LogFormat.json ? json() : text();
+        Encoder<ILoggingEvent> encoder = format == LogFormat.json ? json() : text(context);
         encoder.setContext(context);
         encoder.start();
         var appender = new ConsoleAppender<ILoggingEvent>();
@@ -59,10 +61,15 @@ public final class Logging {
                                                 : level.logbackLevel()));
     }
 
-    private static Encoder<ILoggingEvent> text() {
-        var pattern = new PatternLayoutEncoder();
-        pattern.setPattern(TEXT_PATTERN);
-        return pattern;
+    private static Encoder<ILoggingEvent> text(LoggerContext context) {
+        var layout = new PatternLayout();
+        layout.getInstanceConverterMap().put("emsg", EscapedMessageConverter::new);
+        layout.setPattern(TEXT_PATTERN);
+        layout.setContext(context);
+        layout.start();
+        var encoder = new LayoutWrappingEncoder<ILoggingEvent>();
+        encoder.setLayout(layout);
+        return encoder;
     }
 
     /** timestamp, level, threadName, loggerName, formattedMessage, kvpList, throwable. */

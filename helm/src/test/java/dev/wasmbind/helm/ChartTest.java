@@ -217,7 +217,8 @@ class ChartTest {
         "injector.nativeSidecar, maybe, /injector/nativeSidecar",
         "operator.logLevel, loud, /operator/logLevel",
         "operator.moduleService.tls.mode, selfManaged, /operator/moduleService/tls/mode",
-        "operator.moduleService.port, 70000, /operator/moduleService/port"
+        "operator.moduleService.port, 70000, /operator/moduleService/port",
+        "operator.cache.maxSize, lots, /operator/cache/maxSize"
     })
     void shouldRefuseInvalidValuesNamingTheValue(String key, String value, String where) {
         assertThatThrownBy(() -> RenderedChart.with(Map.of(key, value)))
@@ -723,6 +724,13 @@ class ChartTest {
         assertThat(args(operator(chart)))
                 .contains("--no-leader-election")
                 .doesNotContain("--leader-election");
+    }
+
+    @Test
+    void shouldCapTheModuleCacheBelowItsEmptyDirLimit() {
+        assertThat(args(operator(RenderedChart.with(Map.of())))).contains("--cache-max-size=768Mi");
+        assertThat(args(operator(RenderedChart.with(Map.of("operator.cache.maxSize", "2Gi")))))
+                .contains("--cache-max-size=2Gi");
     }
 
     @Test

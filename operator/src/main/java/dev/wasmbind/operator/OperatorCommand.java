@@ -61,6 +61,7 @@ public final class OperatorCommand implements Callable<Integer> {
                     Map.entry("--cache-dir", d.cacheDir().toString()),
                     Map.entry("--allow-file-urls", String.valueOf(d.allowFileUrls())),
                     Map.entry("--max-module-size", quantity(d.maxModuleBytes())),
+                    Map.entry("--cache-max-size", quantity(d.cacheMaxBytes())),
                     Map.entry("--fetch-timeout", GoDuration.format(d.fetchTimeout())),
                     Map.entry("--connect-timeout", GoDuration.format(d.connectTimeout())),
                     Map.entry("--max-redirects", String.valueOf(d.maxRedirects())),
@@ -146,6 +147,12 @@ public final class OperatorCommand implements Callable<Integer> {
             description =
                     "OCI registries (host:port) spoken to over plain HTTP. Env WASMBIND_INSECURE_REGISTRIES.")
     List<String> insecureRegistries = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--cache-max-size",
+            description =
+                    "Cap on the module cache, as a quantity; beyond it unreferenced modules are evicted, least recently used first (default: ${DEFAULT-VALUE}, no cap). Env WASMBIND_CACHE_MAX_SIZE.")
+    String cacheMaxSize;
 
     @Option(
             names = "--max-module-size",
@@ -323,7 +330,7 @@ public final class OperatorCommand implements Callable<Integer> {
                         settings.bindAddress(),
                         settings.port(),
                         registry,
-                        () -> true,
+                        operator::isHealthy,
                         operator::isReady);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -377,6 +384,7 @@ public final class OperatorCommand implements Callable<Integer> {
                                 .build())
                 .withInsecureRegistries(Set.copyOf(insecureRegistries))
                 .withMaxModuleBytes(quantity("--max-module-size", maxModuleSize))
+                .withCacheMaxBytes(quantity("--cache-max-size", cacheMaxSize))
                 .withFetchTimeout(duration("--fetch-timeout", fetchTimeout))
                 .withConnectTimeout(duration("--connect-timeout", connectTimeout))
                 .withMaxRedirects(maxRedirects)

@@ -41,6 +41,8 @@ import java.util.Set;
  * @param logLevel the operator's log level
  * @param logFormat text or json
  * @param moduleService the module service sidecars sync from; null when not served
+ * @param cacheMaxBytes cap on the module cache (0: none); unreferenced modules are evicted LRU
+ * @param totalFetchTimeout time for a whole fetch: every hop (redirects, token realm) and the body
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -66,7 +68,9 @@ public record OperatorSettings(
         String leaseName,
         LogLevel logLevel,
         LogFormat logFormat,
-        ModuleServiceSettings moduleService) {
+        ModuleServiceSettings moduleService,
+        long cacheMaxBytes,
+        Duration totalFetchTimeout) {
 
     public OperatorSettings {
         namespaces = Set.copyOf(namespaces);
@@ -85,6 +89,12 @@ public record OperatorSettings(
         }
         if (minRefreshInterval.isNegative() || gcGrace.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (cacheMaxBytes < 0) {
+            throw new IllegalArgumentException("--cache-max-size must not be negative");
+        }
+        if (totalFetchTimeout.isNegative() || totalFetchTimeout.isZero()) {
+            throw new IllegalArgumentException("the total fetch timeout must be positive");
         }
         if (reconcileThreads < 1) {
             throw new IllegalArgumentException("--reconcile-threads must be at least 1");
@@ -117,7 +127,9 @@ public record OperatorSettings(
                 "wasmbind-operator",
                 LogLevel.info,
                 LogFormat.text,
-                null);
+                null,
+                0,
+                FetchPolicy.DEFAULT_TOTAL_TIMEOUT);
     }
 
     /** The module service, when it is served. */
@@ -150,7 +162,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     /** The Lease's namespace when given on the command line. */
@@ -183,7 +197,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withCacheDir(Path cacheDir) {
@@ -211,7 +227,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withAllowFileUrls(boolean allowFileUrls) {
@@ -239,7 +257,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withGuard(AddressGuard guard) {
@@ -267,7 +287,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withInsecureRegistries(Set<String> insecureRegistries) {
@@ -295,7 +317,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withMaxModuleBytes(long maxModuleBytes) {
@@ -323,7 +347,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withFetchTimeout(Duration fetchTimeout) {
@@ -351,7 +377,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withConnectTimeout(Duration connectTimeout) {
@@ -379,7 +407,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withMaxRedirects(int maxRedirects) {
@@ -407,7 +437,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withMinRefreshInterval(Duration minRefreshInterval) {
@@ -435,7 +467,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withRetryInitial(Duration retryInitial) {
@@ -463,7 +497,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withRetryMax(Duration retryMax) {
@@ -491,7 +527,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withGcInterval(Duration gcInterval) {
@@ -519,7 +557,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withGcGrace(Duration gcGrace) {
@@ -547,7 +587,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withReconcileThreads(int reconcileThreads) {
@@ -575,7 +617,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withPort(int port) {
@@ -603,7 +647,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withBindAddress(String bindAddress) {
@@ -631,7 +677,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withServerSideApply(boolean serverSideApply) {
@@ -659,7 +707,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withLeaderElection(boolean leaderElection) {
@@ -687,7 +737,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withLeaderElectionNamespace(String leaderElectionNamespace) {
@@ -715,7 +767,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withLeaseName(String leaseName) {
@@ -743,7 +797,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withLogLevel(LogLevel logLevel) {
@@ -771,7 +827,9 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 
     public OperatorSettings withLogFormat(LogFormat logFormat) {
@@ -799,6 +857,68 @@ public record OperatorSettings(
                 leaseName,
                 logLevel,
                 logFormat,
-                moduleService);
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
+    }
+
+    public OperatorSettings withCacheMaxBytes(long cacheMaxBytes) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat,
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
+    }
+
+    public OperatorSettings withTotalFetchTimeout(Duration totalFetchTimeout) {
+        return new OperatorSettings(
+                namespaces,
+                cacheDir,
+                allowFileUrls,
+                guard,
+                insecureRegistries,
+                maxModuleBytes,
+                fetchTimeout,
+                connectTimeout,
+                maxRedirects,
+                minRefreshInterval,
+                retryInitial,
+                retryMax,
+                gcInterval,
+                gcGrace,
+                reconcileThreads,
+                port,
+                bindAddress,
+                serverSideApply,
+                leaderElection,
+                leaderElectionNamespace,
+                leaseName,
+                logLevel,
+                logFormat,
+                moduleService,
+                cacheMaxBytes,
+                totalFetchTimeout);
     }
 }

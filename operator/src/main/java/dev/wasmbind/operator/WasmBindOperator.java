@@ -6,6 +6,7 @@ import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.CacheCollector;
 import dev.wasmbind.operator.cache.ModuleCache;
+import dev.wasmbind.operator.health.ReconcileWatchdog;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.moduleservice.BindingViews;
 import dev.wasmbind.operator.moduleservice.KubernetesTokenReviewer;
@@ -50,16 +51,19 @@ public final class WasmBindOperator implements AutoCloseable {
     private final CacheCollector collector;
     private final Duration gcInterval;
     private final ModuleService moduleService;
+    private final ReconcileWatchdog watchdog;
+    private final Duration stuckAfter;
 
     private WasmBindOperator(Builder b) throws IOException {
         Objects.requireNonNull(b.client, "client");
         OperatorSettings settings = b.settings;
-        this.cache = new ModuleCache(settings.cacheDir(), b.clock);
+        this.cache = new ModuleCache(settings.cacheDir(), b.clock, settings.cacheMaxBytes());
         FetchPolicy.Builder policy =
                 FetchPolicy.builder()
                         .withGuard(settings.guard())
                         .withConnectTimeout(settings.connectTimeout())
                         .withRequestTimeout(settings.fetchTimeout())
+                        .withTotalTimeout(settings.totalFetchTimeout())
                         .withMaxRedirects(settings.maxRedirects())
                         .withSslContext(b.sslContext)
                         .withInsecureRegistries(settings.insecureRegistries())
@@ -70,6 +74,10 @@ public final class WasmBindOperator implements AutoCloseable {
         ModuleFetcher fetcher = ModuleSources.fetcher(policy.build());
         OperatorMetrics metrics = new OperatorMetrics(b.meterRegistry, cache);
         PullSecrets pullSecrets = new PullSecrets(b.client);
+        this.watchdog = new ReconcileWatchdog(b.clock);
+        // Every step of a reconcile has a deadline; twice the longest is wedged.
+        Duration longestFetch = settings.totalFetchTimeout().plus(settings.connectTimeout());
+        this.stuckAfter = longestFetch.multipliedBy(2);
         EventRecorder events =
                 b.events != null ? b.events : new KubernetesEventRecorder(b.client, b.clock);
         WasmBindingReconciler reconciler =
@@ -88,6 +96,9 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withMetrics(metrics)
                         .withRetry(FetchRetry.of(settings.retryInitial(), settings.retryMax()))
                         .withClock(b.clock)
+                        // A joined fetch is over by then, or wedged.
+                        .withMaxInflightWait(longestFetch)
+                        .withWatchdog(watchdog)
                         .build();
         this.operator =
                 new Operator(
@@ -168,6 +179,17 @@ public final class WasmBindOperator implements AutoCloseable {
     public boolean isReady() {
         return operator.getRuntimeInfo().isStarted()
                 && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    /**
+     * Alive, for {@code /healthz}: started, every informer running and synced, no reconcile past
+     * every deadline it has, and the cache collector scheduled. False restarts the pod.
+     */
+    public boolean isHealthy() {
+        return operator.getRuntimeInfo().isStarted()
+                && operator.getRuntimeInfo().allEventSourcesAreHealthy()
+                && !watchdog.isStuck(stuckAfter)
+                && !scheduler.isShutdown();
     }
 
     /** The module service's port, when it is served. */

@@ -15,12 +15,14 @@ public final class FetchPolicy {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(3);
     public static final int DEFAULT_MAX_REDIRECTS = 5;
 
     private final Path fileBase;
     private final AddressGuard guard;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final Duration totalTimeout;
     private final int maxRedirects;
     private final SSLContext sslContext;
     private final Set<String> insecureRegistries;
@@ -32,6 +34,7 @@ public final class FetchPolicy {
         this.guard = Objects.requireNonNull(b.guard, "guard");
         this.connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
         this.requestTimeout = Objects.requireNonNull(b.requestTimeout, "requestTimeout");
+        this.totalTimeout = Objects.requireNonNull(b.totalTimeout, "totalTimeout");
         this.maxRedirects = b.maxRedirects;
         this.sslContext = b.sslContext;
         this.insecureRegistries = Set.copyOf(b.insecureRegistries);
@@ -69,6 +72,11 @@ public final class FetchPolicy {
         return requestTimeout;
     }
 
+    /** Time for a whole fetch: every hop (redirects, token realm) and the body. */
+    public Duration totalTimeout() {
+        return totalTimeout;
+    }
+
     public int maxRedirects() {
         return maxRedirects;
     }
@@ -95,6 +103,7 @@ public final class FetchPolicy {
         private AddressGuard guard = AddressGuard.ALLOW_ALL;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
         private int maxRedirects = DEFAULT_MAX_REDIRECTS;
         private SSLContext sslContext;
         private Set<String> insecureRegistries = Set.of();
@@ -122,6 +131,12 @@ public final class FetchPolicy {
         /** Time to the response headers, and again for reading the body. */
         public Builder withRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** Time for a whole fetch: every hop (redirects, token realm) and the body. */
+        public Builder withTotalTimeout(Duration totalTimeout) {
+            this.totalTimeout = totalTimeout;
             return this;
         }
 

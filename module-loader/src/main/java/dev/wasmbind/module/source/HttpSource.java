@@ -1,50 +1,34 @@
 package dev.wasmbind.module.source;
 
 import dev.wasmbind.module.source.FetchException.Reason;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
  * {@code http://} and {@code https://} URLs: TLS verified, timeouts, a size cap and a limited
- * number of redirects, each checked by the {@link AddressGuard}. Credentials are sent only to the
- * host of the URL they were given for.
+ * number of redirects, each checked by the {@link AddressGuard} ({@link GuardedHttp}). Basic or
+ * bearer credentials are sent only when their owner allowed the URL's host, and only to the URL's
+ * origin: never along a redirect to another scheme, host or port.
  */
 public final class HttpSource implements ModuleSource {
 
-    private final HttpClient client;
-    private final Duration requestTimeout;
-    private final int maxRedirects;
-    private final AddressGuard guard;
+    private final GuardedHttp http;
 
     private HttpSource(Builder builder) {
-        HttpClient.Builder http =
-                HttpClient.newBuilder()
-                        .connectTimeout(builder.connectTimeout)
-                        // Redirects are followed by hand so that every hop passes the guard.
-                        .followRedirects(HttpClient.Redirect.NEVER);
-        if (builder.sslContext != null) {
-            http.sslContext(builder.sslContext);
-        }
-        this.client = http.build();
-        this.requestTimeout = builder.requestTimeout;
-        this.maxRedirects = builder.maxRedirects;
-        this.guard = builder.guard;
+        this.http =
+                new GuardedHttp(
+                        builder.guard,
+                        builder.connectTimeout,
+                        builder.requestTimeout,
+                        builder.totalTimeout,
+                        builder.maxRedirects,
+                        builder.sslContext);
     }
 
     public static Builder builder() {
@@ -54,160 +38,53 @@ public final class HttpSource implements ModuleSource {
     @Override
     public Fetched fetch(FetchRequest request, long maxBytes) throws FetchException {
         URI url = request.url();
-        String originalHost = url.getHost();
-        for (int hop = 0; hop <= maxRedirects; hop++) {
-            guard.check(url);
-            HttpRequest.Builder get = HttpRequest.newBuilder(url).timeout(requestTimeout).GET();
-            if (Objects.equals(url.getHost(), originalHost)) {
-                authorization(request.credentials()).ifPresent(a -> get.header("Authorization", a));
+        Instant deadline = http.deadline();
+        try (GuardedHttp.Response response =
+                http.get(url, Map.of(), authorization(url, request.credentials()), deadline)) {
+            if (response.status() != 200) {
+                throw GuardedHttp.statusError(response.status(), response.url());
             }
-            HttpResponse<InputStream> response = send(get.build(), url);
-            int status = response.statusCode();
-            if (status >= 300 && status < 400 && status != 304) {
-                URI next = redirectTarget(response, url);
-                close(response);
-                url = next;
-                continue;
-            }
-            try (InputStream body = response.body()) {
-                // The client's timeout ends at the headers; a slow body is cut off here.
-                var deadline =
-                        CompletableFuture.delayedExecutor(
-                                requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                var timedOut = new AtomicBoolean();
-                var closer =
-                        CompletableFuture.runAsync(
-                                () -> {
-                                    timedOut.set(true);
-                                    close(response);
-                                },
-                                deadline);
-                if (status == 200) {
-                    long declared =
-                            response.headers().firstValueAsLong("Content-Length").orElse(-1);
-                    if (declared > maxBytes) {
-                        throw new FetchException(
-                                Reason.TOO_LARGE,
-                                url
-                                        + " is "
-                                        + declared
-                                        + " bytes, more than the limit of "
-                                        + maxBytes);
-                    }
-                    try {
-                        return new Fetched(
-                                BoundedReads.readAtMost(body, maxBytes, url.toString()),
-                                url.toString());
-                    } catch (IOException e) {
-                        if (timedOut.get()) {
-                            throw new FetchException(
-                                    Reason.TIMEOUT,
-                                    "timed out reading " + url + " after " + requestTimeout,
-                                    e);
-                        }
-                        throw e;
-                    } finally {
-                        closer.cancel(false);
-                    }
-                }
-                closer.cancel(false);
-                throw statusError(status, url);
-            } catch (IOException e) {
-                throw new FetchException(
-                        Reason.IO_ERROR, "reading " + url + " failed: " + e.getMessage(), e);
-            }
-        }
-        throw new FetchException(
-                Reason.BAD_RESPONSE,
-                "more than " + maxRedirects + " redirects from " + request.url());
-    }
-
-    private HttpResponse<InputStream> send(HttpRequest request, URI url) throws FetchException {
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
-            throw new FetchException(Reason.TIMEOUT, "timed out connecting to " + url, e);
-        } catch (HttpTimeoutException e) {
-            throw new FetchException(Reason.TIMEOUT, "timed out waiting for " + url, e);
-        } catch (SSLException e) {
-            throw new FetchException(
-                    Reason.IO_ERROR, "TLS with " + url.getHost() + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new FetchException(
-                    Reason.IO_ERROR, "cannot fetch " + url + ": " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FetchException(Reason.IO_ERROR, "interrupted fetching " + url, e);
+            byte[] bytes = http.readBody(response, maxBytes, deadline, response.url().toString());
+            return new Fetched(bytes, response.url().toString());
         }
     }
 
-    private static URI redirectTarget(HttpResponse<?> response, URI from) throws FetchException {
-        String location =
-                response.headers()
-                        .firstValue("Location")
-                        .orElseThrow(
-                                () ->
-                                        new FetchException(
-                                                Reason.BAD_RESPONSE,
-                                                from
-                                                        + " answered "
-                                                        + response.statusCode()
-                                                        + " without a Location"));
-        URI next = from.resolve(location);
-        String scheme = next.getScheme();
-        if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            throw new FetchException(
-                    Reason.REFUSED, from + " redirects to " + next + ", which is not http(s)");
+    /** The header for {@code url}, refusing credentials whose owner did not allow its host. */
+    private static Optional<String> authorization(URI url, Credentials credentials)
+            throws FetchException {
+        if (!credentials.hasHostBound()) {
+            return Optional.empty();
         }
-        return next;
-    }
-
-    private static FetchException statusError(int status, URI url) {
-        return switch (status) {
-            case 404, 410 ->
-                    new FetchException(
-                            Reason.NOT_FOUND, url + " answered " + status + " (not found)");
-            case 401, 403 ->
-                    new FetchException(
-                            Reason.AUTH_FAILED,
-                            url
-                                    + " answered "
-                                    + status
-                                    + ": check the credentials in spec.pullSecret");
-            default -> new FetchException(Reason.BAD_RESPONSE, url + " answered HTTP " + status);
-        };
-    }
-
-    private static Optional<String> authorization(Credentials credentials) {
+        if (!credentials.allowsHost(url)) {
+            throw new FetchException(
+                    Reason.REFUSED,
+                    "the pull secret may not be sent to "
+                            + url.getHost()
+                            + (url.getPort() >= 0 ? ":" + url.getPort() : "")
+                            + " (it allows "
+                            + (credentials.allowedHosts().isEmpty()
+                                    ? "no host"
+                                    : String.join(
+                                            ", ",
+                                            credentials.allowedHosts().stream().sorted().toList()))
+                            + ")");
+        }
         if (credentials.bearerToken().isPresent()) {
             return Optional.of("Bearer " + credentials.bearerToken().get());
         }
-        if (credentials.username().isPresent()) {
-            String pair = credentials.username().get() + ":" + credentials.password().orElse("");
-            return Optional.of(
-                    "Basic "
-                            + Base64.getEncoder()
-                                    .encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-        }
-        return Optional.empty();
+        return Optional.of(basic(credentials.username().get(), credentials.password().orElse("")));
     }
 
-    private static String describe(IOException e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    private static void close(HttpResponse<InputStream> response) {
-        try {
-            response.body().close();
-        } catch (IOException ignored) {
-            // Nothing to do: the redirect body is not needed.
-        }
+    static String basic(String username, String password) {
+        String pair = username + ":" + password;
+        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
     public static final class Builder {
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(60);
-        private int maxRedirects = 5;
+        private Duration connectTimeout = FetchPolicy.DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = FetchPolicy.DEFAULT_REQUEST_TIMEOUT;
+        private Duration totalTimeout = FetchPolicy.DEFAULT_TOTAL_TIMEOUT;
+        private int maxRedirects = FetchPolicy.DEFAULT_MAX_REDIRECTS;
         private AddressGuard guard = AddressGuard.ALLOW_ALL;
         private SSLContext sslContext;
 
@@ -221,6 +98,12 @@ public final class HttpSource implements ModuleSource {
         /** Time to the response headers and again for reading the body. */
         public Builder withRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** Time for the whole fetch: every hop and the body. */
+        public Builder withTotalTimeout(Duration totalTimeout) {
+            this.totalTimeout = totalTimeout;
             return this;
         }
 

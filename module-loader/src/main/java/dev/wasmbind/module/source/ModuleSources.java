@@ -30,6 +30,7 @@ public final class ModuleSources {
                         .withGuard(policy.guard())
                         .withConnectTimeout(policy.connectTimeout())
                         .withRequestTimeout(policy.requestTimeout())
+                        .withTotalTimeout(policy.totalTimeout())
                         .withMaxRedirects(policy.maxRedirects());
         policy.sslContext().ifPresent(http::withSslContext);
         return http.build();
@@ -39,7 +40,12 @@ public final class ModuleSources {
         OciSource.Builder oci =
                 OciSource.builder()
                         .withGuard(policy.guard())
+                        .withConnectTimeout(policy.connectTimeout())
+                        .withRequestTimeout(policy.requestTimeout())
+                        .withTotalTimeout(policy.totalTimeout())
+                        .withMaxRedirects(policy.maxRedirects())
                         .withInsecureRegistries(policy.insecureRegistries());
+        policy.sslContext().ifPresent(oci::withSslContext);
         if (policy.plainHttpForLoopback()) {
             oci.withPlainHttpForLoopback();
         }

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -31,6 +32,10 @@ class HttpSourceIT {
     private static final byte[] WASM = TestWasm.emptyCommand();
 
     private static HttpServer http;
+
+    /** A second server on the same host, another port: another origin. */
+    private static HttpServer other;
+
     private static HttpsServer https;
     private static SelfSignedTls tls;
 
@@ -83,6 +88,24 @@ class HttpSourceIT {
             server.setExecutor(Executors.newFixedThreadPool(4));
             server.start();
         }
+        other = HttpServer.create(loopback, 0);
+        other.createContext(
+                "/recorded",
+                exchange -> {
+                    record(exchange, "/other-port");
+                    send(exchange, 200, WASM);
+                });
+        other.start();
+        http.createContext(
+                "/to-other-port",
+                exchange -> {
+                    record(exchange, "/to-other-port");
+                    redirect(
+                            exchange,
+                            "http://127.0.0.1:" + other.getAddress().getPort() + "/recorded");
+                });
+        http.createContext(
+                "/bad-location", exchange -> redirect(exchange, "http://exa mple.com/%zz"));
         http.createContext("/to-m", exchange -> redirect(exchange, "/m.wasm"));
         http.createContext(
                 "/to-localhost",
@@ -110,6 +133,7 @@ class HttpSourceIT {
     static void stopServers() {
         http.stop(0);
         https.stop(0);
+        other.stop(0);
     }
 
     /** Generous timeouts: the machine may be busy; only the timeout test uses short ones. */
@@ -205,11 +229,46 @@ class HttpSourceIT {
         source().build()
                 .fetch(
                         FetchRequest.of(httpUrl("/authed-redirect"))
-                                .withCredentials(Credentials.bearer("t0ken")),
+                                .withCredentials(
+                                        Credentials.bearer("t0ken").forHosts(Set.of("127.0.0.1"))),
                         1 << 20);
 
         assertThat(authSeen.get("/authed-redirect")).isEqualTo("Bearer t0ken");
         assertThat(authSeen.get("/recorded")).isEmpty();
+    }
+
+    @Test
+    void shouldNotSendCredentialsAlongARedirectToAnotherPortOfTheSameHost() throws Exception {
+        source().build()
+                .fetch(
+                        FetchRequest.of(httpUrl("/to-other-port"))
+                                .withCredentials(
+                                        Credentials.basic("u", "p").forHosts(Set.of("127.0.0.1"))),
+                        1 << 20);
+
+        assertThat(authSeen.get("/to-other-port")).startsWith("Basic ");
+        assertThat(authSeen.get("/other-port")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseCredentialsWhoseOwnerDidNotAllowTheHost() {
+        authSeen.remove("/recorded");
+        int port = http.getAddress().getPort();
+        Credentials elsewhere =
+                Credentials.bearer("t0ken")
+                        .forHosts(Set.of("127.0.0.1:" + (port + 1), "modules.example"));
+        FetchRequest request = FetchRequest.of(httpUrl("/recorded")).withCredentials(elsewhere);
+
+        assertThatThrownBy(() -> source().build().fetch(request, 1 << 20))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED))
+                .hasMessageContaining("may not be sent to 127.0.0.1:" + port);
+        assertThat(authSeen).doesNotContainKey("/recorded");
+    }
+
+    @Test
+    void shouldSayBadResponseForAMalformedRedirect() {
+        assertReason(httpUrl("/bad-location"), Reason.BAD_RESPONSE, "malformed Location");
     }
 
     @Test

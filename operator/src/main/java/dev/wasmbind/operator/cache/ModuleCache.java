@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * <root>/tmp} and renamed into place, so a crash never leaves a partial module under its digest;
  * leftovers in {@code tmp} are removed at start. Modules no binding references any more are deleted
  * by {@link #collectGarbage} once they have been unreferenced for a grace period.
+ *
+ * <p>With a size cap, storing a module that takes the cache over it first evicts modules no binding
+ * references, least recently used first (a module counts as unreferenced once a collector pass has
+ * seen no binding name it; referenced modules are never evicted, so the cap can be exceeded when
+ * all modules are in use, and the emptyDir's own limit must stay above the cap).
  */
 public final class ModuleCache {
 
@@ -41,9 +46,24 @@ public final class ModuleCache {
     private final Map<String, Instant> unreferencedSince = new ConcurrentHashMap<>();
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private final AtomicLong totalBytes = new AtomicLong();
+    private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+    private final AtomicLong evictions = new AtomicLong();
+    private final long maxBytes;
 
-    /** Opens (creating if needed) a cache under {@code root}. */
+    /** Opens (creating if needed) a cache under {@code root}, without a size cap. */
     public ModuleCache(Path root, Clock clock) throws IOException {
+        this(root, clock, 0);
+    }
+
+    /**
+     * Opens (creating if needed) a cache under {@code root} that evicts unreferenced modules beyond
+     * {@code maxBytes} (0: no cap).
+     */
+    public ModuleCache(Path root, Clock clock, long maxBytes) throws IOException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be 0 (no cap) or positive");
+        }
+        this.maxBytes = maxBytes;
         this.modules = Files.createDirectories(root.resolve("sha256"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
         this.clock = clock;
@@ -53,6 +73,7 @@ public final class ModuleCache {
                 String hex = file.getFileName().toString();
                 if (isHex(hex)) {
                     remember(hex, Files.size(file));
+                    lastUsed.put(hex, Files.getLastModifiedTime(file).toInstant());
                 }
             }
         }
@@ -69,7 +90,9 @@ public final class ModuleCache {
 
     public Optional<byte[]> read(String sha256Hex) throws IOException {
         try {
-            return Optional.of(Files.readAllBytes(pathOf(sha256Hex)));
+            byte[] bytes = Files.readAllBytes(pathOf(sha256Hex));
+            lastUsed.put(Digests.normalizeSha256(sha256Hex), clock.instant());
+            return Optional.of(bytes);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -83,10 +106,12 @@ public final class ModuleCache {
         String hex = Digests.normalizeSha256(sha256Hex);
         Path target = modules.resolve(hex);
         unreferencedSince.remove(hex);
+        lastUsed.put(hex, clock.instant());
         if (Files.exists(target)) {
             remember(hex, bytes.length);
             return target;
         }
+        evictFor(bytes.length);
         Path temp = Files.createTempFile(tmp, hex + ".", ".part");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
@@ -107,6 +132,58 @@ public final class ModuleCache {
         }
         remember(hex, bytes.length);
         return target;
+    }
+
+    /** The size cap in bytes; 0 when there is none. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Modules evicted to stay under the cap since start. */
+    public long evictions() {
+        return evictions.get();
+    }
+
+    /**
+     * Makes room for {@code incoming} bytes under the cap: deletes unreferenced modules, least
+     * recently used first, until the cache fits or nothing unreferenced is left.
+     */
+    private synchronized void evictFor(long incoming) throws IOException {
+        if (maxBytes == 0 || totalBytes.get() + incoming <= maxBytes) {
+            return;
+        }
+        List<String> candidates =
+                unreferencedSince.keySet().stream()
+                        .filter(sizes::containsKey)
+                        .sorted(
+                                java.util.Comparator.comparing(
+                                        (String h) -> lastUsed.getOrDefault(h, Instant.EPOCH)))
+                        .toList();
+        List<String> evicted = new ArrayList<>();
+        for (String hex : candidates) {
+            if (totalBytes.get() + incoming <= maxBytes) {
+                break;
+            }
+            Files.deleteIfExists(modules.resolve(hex));
+            forget(hex);
+            evictions.incrementAndGet();
+            evicted.add(hex);
+        }
+        if (!evicted.isEmpty()) {
+            LOG.info(
+                    "cache over its cap of {} bytes: evicted {} unreferenced module(s): {}",
+                    maxBytes,
+                    evicted.size(),
+                    evicted);
+        }
+        if (totalBytes.get() + incoming > maxBytes) {
+            LOG.warn(
+                    "cache holds {} bytes of modules bindings reference; storing {} more goes over"
+                            + " its cap of {} bytes",
+                    totalBytes.get(),
+                    incoming,
+                    maxBytes);
+        }
     }
 
     /** Number of modules stored. */
@@ -145,6 +222,8 @@ public final class ModuleCache {
         if (!deleted.isEmpty()) {
             LOG.info("cache GC deleted {} unreferenced module(s): {}", deleted.size(), deleted);
         }
+        // A cap lowered across a restart, or modules stored while all were referenced.
+        evictFor(0);
         return deleted;
     }
 
@@ -156,6 +235,7 @@ public final class ModuleCache {
     private void forget(String hex) {
         Long previous = sizes.remove(hex);
         unreferencedSince.remove(hex);
+        lastUsed.remove(hex);
         if (previous != null) {
             totalBytes.addAndGet(-previous);
         }

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
-/** {@code /healthz} (alive), {@code /readyz} (reconciling) and {@code /metrics} (Prometheus). */
+/**
+ * {@code /healthz} (alive: informers healthy, reconcile loop not wedged), {@code /readyz}
+ * (reconciling) and {@code /metrics} (Prometheus).
+ */
 public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;

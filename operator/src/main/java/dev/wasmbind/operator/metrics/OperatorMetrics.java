@@ -32,6 +32,14 @@ public final class OperatorMetrics {
                 .description("Bytes of modules in the content-addressed cache")
                 .baseUnit("bytes")
                 .register(registry);
+        Gauge.builder("wasmbind.cache.max.bytes", cache, ModuleCache::maxBytes)
+                .description("The cache's size cap (0: none)")
+                .baseUnit("bytes")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        "wasmbind.cache.evictions", cache, ModuleCache::evictions)
+                .description("Unreferenced modules evicted to keep the cache under its cap")
+                .register(registry);
     }
 
     public MeterRegistry registry() {

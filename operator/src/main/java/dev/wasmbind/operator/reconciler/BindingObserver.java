@@ -33,7 +33,7 @@ public final class BindingObserver {
     private final ModuleCache cache;
     private final PullSecrets pullSecrets;
     private final OperatorMetrics metrics;
-    private final InflightFetches inflight = new InflightFetches();
+    private final InflightFetches inflight;
 
     public BindingObserver(
             ModuleFetcher fetcher,
@@ -41,6 +41,18 @@ public final class BindingObserver {
             ModuleCache cache,
             PullSecrets pullSecrets,
             OperatorMetrics metrics) {
+        this(fetcher, validator, cache, pullSecrets, metrics, InflightFetches.DEFAULT_MAX_WAIT);
+    }
+
+    /** {@code maxInflightWait}: how long a binding waits for another's fetch of the same module. */
+    public BindingObserver(
+            ModuleFetcher fetcher,
+            ModuleValidator validator,
+            ModuleCache cache,
+            PullSecrets pullSecrets,
+            OperatorMetrics metrics,
+            Duration maxInflightWait) {
+        this.inflight = new InflightFetches(maxInflightWait);
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -48,8 +60,23 @@ public final class BindingObserver {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** Fetch, then validate (unless the cache already holds the digest), then store. */
+    /**
+     * Fetch, then validate (unless the cache already holds the digest), then store. Any exception
+     * ends as a {@link BindingFailure}: a bug or an input no step foresaw (a malformed URL from a
+     * server) must fail the binding with its reason, never leave it in {@code Fetching}.
+     */
     public Observed observe(WasmBinding binding, BindingPlan plan) throws BindingFailure {
+        try {
+            return observeOrThrow(binding, plan);
+        } catch (RuntimeException e) {
+            throw new BindingFailure(
+                    FailureReason.INTERNAL_ERROR,
+                    "unexpected error handling " + plan.url() + ": " + e,
+                    e);
+        }
+    }
+
+    private Observed observeOrThrow(WasmBinding binding, BindingPlan plan) throws BindingFailure {
         FetchedModule module;
         try {
             module = fetch(binding.getMetadata().getNamespace(), plan);

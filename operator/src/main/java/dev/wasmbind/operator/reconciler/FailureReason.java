@@ -26,7 +26,9 @@ public enum FailureReason {
     UNSUPPORTED_IMPORT("UnsupportedImport", Stage.MODULE),
     MODULE_TOO_LARGE("ModuleTooLarge", Stage.MODULE),
     MODULE_LIMIT_EXCEEDED("ModuleLimitExceeded", Stage.MODULE),
-    CACHE_ERROR("CacheError", Stage.STORE);
+    CACHE_ERROR("CacheError", Stage.STORE),
+    /** An exception no step expected: reported, retried, never left in Fetching. */
+    INTERNAL_ERROR("InternalError", Stage.FETCH);
 
     /** Where the failure happened; decides the event reason and the Validated condition. */
     public enum Stage {

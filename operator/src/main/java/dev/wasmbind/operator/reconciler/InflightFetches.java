@@ -2,10 +2,13 @@ package dev.wasmbind.operator.reconciler;
 
 import dev.wasmbind.module.source.FetchException;
 import dev.wasmbind.module.source.FetchedModule;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Lets bindings that want the same thing at the same moment share one fetch: many WasmBindings
@@ -21,9 +24,22 @@ public final class InflightFetches {
         FetchedModule run() throws FetchException;
     }
 
+    /** Longer than any fetch may take, so only a wedged fetch makes a waiter give up. */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(5);
+
     private final Map<Key, CompletableFuture<FetchedModule>> inflight = new ConcurrentHashMap<>();
+    private final Duration maxWait;
     private final java.util.concurrent.atomic.AtomicLong joins =
             new java.util.concurrent.atomic.AtomicLong();
+
+    public InflightFetches() {
+        this(DEFAULT_MAX_WAIT);
+    }
+
+    /** Callers that join another's fetch give up after {@code maxWait} with a timeout. */
+    public InflightFetches(Duration maxWait) {
+        this.maxWait = maxWait;
+    }
 
     /** How many callers waited for a fetch another caller was already running. */
     public long joins() {
@@ -49,17 +65,28 @@ public final class InflightFetches {
         }
     }
 
-    private static FetchedModule await(CompletableFuture<FetchedModule> running)
-            throws FetchException {
+    private FetchedModule await(CompletableFuture<FetchedModule> running) throws FetchException {
         try {
-            return running.get();
+            return running.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new FetchException(
+                    FetchException.Reason.TIMEOUT,
+                    "gave up after "
+                            + maxWait
+                            + " waiting for another binding's fetch of the same module",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FetchException(
                     FetchException.Reason.IO_ERROR, "interrupted waiting for a fetch", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof FetchException fetchException) {
-                throw fetchException;
+                // A copy, so this caller's stack trace shows where it waited.
+                throw new FetchException(
+                        fetchException.reason(), fetchException.getMessage(), fetchException);
+            }
+            if (e.getCause() instanceof RuntimeException unexpected) {
+                throw unexpected;
             }
             throw new IllegalStateException(e.getCause());
         }

@@ -6,6 +6,7 @@ import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
 import dev.wasmbind.module.source.ModuleFetcher;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.ModuleCache;
+import dev.wasmbind.operator.health.ReconcileWatchdog;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.metrics.ReconcileOutcome;
 import dev.wasmbind.operator.status.EventRecorder;
@@ -52,13 +53,21 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
     private final BindingStatusWriter statusWriter;
     private final OperatorMetrics metrics;
     private final GenericRetry retry;
+    private final ReconcileWatchdog watchdog;
 
     private WasmBindingReconciler(Builder b) {
+        this.watchdog = b.watchdog != null ? b.watchdog : new ReconcileWatchdog(b.clock);
         this.specValidator = Objects.requireNonNull(b.specValidator, "specValidator");
         this.cache = Objects.requireNonNull(b.cache, "cache");
         this.metrics = Objects.requireNonNull(b.metrics, "metrics");
         this.observer =
-                new BindingObserver(b.fetcher, b.moduleValidator, cache, b.pullSecrets, metrics);
+                new BindingObserver(
+                        b.fetcher,
+                        b.moduleValidator,
+                        cache,
+                        b.pullSecrets,
+                        metrics,
+                        b.maxInflightWait);
         this.statusWriter = new BindingStatusWriter(b.events, b.clock);
         this.retry = Objects.requireNonNull(b.retry, "retry");
     }
@@ -75,6 +84,12 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
     @Override
     public UpdateControl<WasmBinding> reconcile(WasmBinding binding, Context<WasmBinding> context)
             throws RetriedFailure {
+        try (ReconcileWatchdog.Running ignored = watchdog.enter()) {
+            return reconcileWatched(binding);
+        }
+    }
+
+    private UpdateControl<WasmBinding> reconcileWatched(WasmBinding binding) throws RetriedFailure {
         BindingStatusWriter.Draft status = statusWriter.draft(binding);
         BindingPlan plan;
         try {
@@ -180,8 +195,22 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
         private OperatorMetrics metrics;
         private GenericRetry retry = FetchRetry.fromAnnotation(WasmBindingReconciler.class);
         private Clock clock = Clock.systemUTC();
+        private Duration maxInflightWait = InflightFetches.DEFAULT_MAX_WAIT;
+        private ReconcileWatchdog watchdog;
 
         private Builder() {}
+
+        /** Where reconciles report that they run, for the liveness probe. */
+        public Builder withWatchdog(ReconcileWatchdog watchdog) {
+            this.watchdog = watchdog;
+            return this;
+        }
+
+        /** How long a binding waits for another binding's fetch of the same module. */
+        public Builder withMaxInflightWait(Duration maxInflightWait) {
+            this.maxInflightWait = maxInflightWait;
+            return this;
+        }
 
         public Builder withSpecValidator(SpecValidator specValidator) {
             this.specValidator = specValidator;

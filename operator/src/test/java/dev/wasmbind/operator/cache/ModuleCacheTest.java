@@ -113,4 +113,59 @@ class ModuleCacheTest {
         clock.advance(Duration.ofMinutes(10));
         assertThat(cache.collectGarbage(Set.of(), grace)).containsExactly(hex);
     }
+
+    @Test
+    void shouldEvictTheLeastRecentlyUsedUnreferencedModulesToStayUnderItsCap() throws Exception {
+        ManualClock clock = new ManualClock();
+        ModuleCache cache = new ModuleCache(root, clock, 300);
+        byte[] inUse = new byte[100];
+        byte[] oldUnused = new byte[100];
+        byte[] recentUnused = new byte[100];
+        oldUnused[0] = 1;
+        recentUnused[0] = 2;
+        String inUseHex = store(cache, clock, inUse);
+        String oldHex = store(cache, clock, oldUnused);
+        String recentHex = store(cache, clock, recentUnused);
+        // A collector pass: only inUse is referenced; the grace keeps the others for now.
+        cache.collectGarbage(Set.of(inUseHex), Duration.ofDays(1));
+        clock.advance(Duration.ofSeconds(1));
+        cache.read(recentHex);
+
+        byte[] incoming = new byte[100];
+        incoming[0] = 3;
+        String incomingHex = store(cache, clock, incoming);
+
+        assertThat(cache.contains(oldHex)).isFalse();
+        assertThat(cache.contains(recentHex)).isTrue();
+        assertThat(cache.contains(inUseHex)).isTrue();
+        assertThat(cache.contains(incomingHex)).isTrue();
+        assertThat(cache.totalBytes()).isEqualTo(300);
+        assertThat(cache.evictions()).isEqualTo(1);
+        assertThat(Files.exists(cache.pathOf(oldHex))).isFalse();
+    }
+
+    @Test
+    void shouldNeverEvictAReferencedModuleEvenOverItsCap() throws Exception {
+        ManualClock clock = new ManualClock();
+        ModuleCache cache = new ModuleCache(root, clock, 150);
+        byte[] a = new byte[100];
+        byte[] b = new byte[100];
+        b[0] = 1;
+        String aHex = store(cache, clock, a);
+        cache.collectGarbage(Set.of(aHex), Duration.ofDays(1));
+
+        String bHex = store(cache, clock, b);
+
+        assertThat(cache.contains(aHex)).isTrue();
+        assertThat(cache.contains(bHex)).isTrue();
+        assertThat(cache.evictions()).isZero();
+    }
+
+    private static String store(ModuleCache cache, ManualClock clock, byte[] bytes)
+            throws Exception {
+        String hex = Digests.sha256Hex(bytes);
+        cache.store(hex, bytes);
+        clock.advance(Duration.ofSeconds(1));
+        return hex;
+    }
 }

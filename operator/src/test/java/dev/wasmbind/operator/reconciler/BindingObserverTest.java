@@ -37,6 +37,7 @@ class BindingObserverTest {
 
     private volatile byte[] content;
     private volatile FetchException failure;
+    private volatile RuntimeException bug;
     private ModuleCache cache;
     private BindingObserver observer;
 
@@ -46,6 +47,9 @@ class BindingObserverTest {
                 (request, maxBytes) -> {
                     if (failure != null) {
                         throw failure;
+                    }
+                    if (bug != null) {
+                        throw bug;
                     }
                     return new ModuleSource.Fetched(content, request.url().toString());
                 };
@@ -86,6 +90,17 @@ class BindingObserverTest {
                         BindingFailure.class,
                         f -> assertThat(f.reason()).isEqualTo(FailureReason.NOT_FOUND))
                 .hasMessage("answered 404");
+    }
+
+    @Test
+    void shouldTurnAnUnexpectedExceptionIntoAnInternalErrorFailure() {
+        bug = new IllegalArgumentException("Illegal character in authority at index 7");
+
+        assertThatThrownBy(() -> observer.observe(binding(), PLAN))
+                .isInstanceOfSatisfying(
+                        BindingFailure.class,
+                        f -> assertThat(f.reason()).isEqualTo(FailureReason.INTERNAL_ERROR))
+                .hasMessageContaining("Illegal character in authority");
     }
 
     @Test

@@ -58,6 +58,46 @@ class InflightFetchesTest {
         }
     }
 
+    @Test
+    void shouldStopWaitingForAWedgedFetchOfAnotherCaller() throws Exception {
+        InflightFetches inflight = new InflightFetches(java.time.Duration.ofMillis(50));
+        InflightFetches.Key key = new InflightFetches.Key("http://h/wedged.wasm", "", "");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(
+                    () ->
+                            inflight.fetch(
+                                    key,
+                                    () -> {
+                                        started.countDown();
+                                        awaitQuietly(release);
+                                        return new FetchedModule(new byte[] {1}, "ab", "x");
+                                    }));
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () ->
+                                    inflight.fetch(
+                                            key,
+                                            () -> {
+                                                throw new AssertionError("a second fetch ran");
+                                            }))
+                    .isInstanceOfSatisfying(
+                            dev.wasmbind.module.source.FetchException.class,
+                            e ->
+                                    assertThat(e.reason())
+                                            .isEqualTo(
+                                                    dev.wasmbind.module.source.FetchException.Reason
+                                                            .TIMEOUT))
+                    .hasMessageContaining("another binding's fetch");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();

@@ -320,6 +320,68 @@ class WasmBindingReconcilerIT {
                 .contains("no-such-secret does not exist in namespace " + NS);
     }
 
+    @Test
+    void shouldNeverSendASecretThatIsNotMeantAsAPullSecret() {
+        server.serve("/exfil.wasm", TestModules.command("exfil"));
+        createSecret(
+                new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("sa-token")
+                        .endMetadata()
+                        .withType("kubernetes.io/service-account-token")
+                        .addToStringData("token", "eyJhbGciOi-not-for-you")
+                        .build());
+        createSecret(
+                new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("unbound-basic")
+                        .endMetadata()
+                        .withType("kubernetes.io/basic-auth")
+                        .addToStringData("username", "reader")
+                        .addToStringData("password", "pa55")
+                        .build());
+        createSecret(
+                new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("other-host-token")
+                        .addToAnnotations(
+                                PullSecrets.ALLOWED_HOSTS_ANNOTATION,
+                                "modules.example, 127.0.0.1:1")
+                        .endMetadata()
+                        .withType("Opaque")
+                        .addToStringData("token", "t0ken")
+                        .build());
+
+        WasmBinding saToken = withSecret("/exfil.wasm", "sa-token");
+        WasmBinding unbound = withSecret("/exfil.wasm", "unbound-basic");
+        WasmBinding otherHost = withSecret("/exfil.wasm", "other-host-token");
+
+        WasmBindingStatus sa = awaitPhase(saToken, Phase.Failed);
+        assertThat(sa.getMessage())
+                .contains("kubernetes.io/service-account-token")
+                .contains(PullSecrets.ALLOWED_HOSTS_ANNOTATION);
+        assertThat(sa.condition("Fetched").orElseThrow().getReason()).isEqualTo("Refused");
+        assertThat(awaitPhase(unbound, Phase.Failed).getMessage())
+                .contains("does not say where it may be sent");
+        assertThat(awaitPhase(otherHost, Phase.Failed).getMessage())
+                .contains("may not be sent to 127.0.0.1:");
+        assertThat(warnings(saToken)).contains("FetchFailed");
+        // Refused before any request: the server never saw these credentials.
+        assertThat(server.hits("/exfil.wasm")).isZero();
+    }
+
+    @Test
+    void shouldFailAMalformedRedirectInsteadOfStayingInFetching() {
+        server.redirect("/bad-redirect.wasm", "http://exa mple.com/%zz");
+
+        WasmBinding binding = create(spec -> spec.setUrl(server.url("/bad-redirect.wasm")));
+
+        WasmBindingStatus status = awaitPhase(binding, Phase.Failed);
+        assertThat(status.getMessage()).contains("malformed Location");
+        assertThat(status.condition("Fetched").orElseThrow().getReason()).isEqualTo("BadResponse");
+        assertThat(warnings(binding)).contains("FetchFailed");
+    }
+
     // --- the error matrix: every cause ends Failed with a message that names it ---
 
     @Test
@@ -419,6 +481,18 @@ class WasmBindingReconcilerIT {
         return client.resource(binding).create();
     }
 
+    private static WasmBinding withSecret(String path, String secret) {
+        return create(
+                spec -> {
+                    spec.setUrl(server.url(path));
+                    spec.setPullSecret(secret);
+                });
+    }
+
+    private static void createSecret(io.fabric8.kubernetes.api.model.Secret secret) {
+        client.secrets().inNamespace(NS).resource(secret).create();
+    }
+
     private static void secret(String name, String user, String password) {
         client.secrets()
                 .inNamespace(NS)
@@ -426,6 +500,7 @@ class WasmBindingReconcilerIT {
                         new SecretBuilder()
                                 .withNewMetadata()
                                 .withName(name)
+                                .addToAnnotations(PullSecrets.ALLOWED_HOSTS_ANNOTATION, "127.0.0.1")
                                 .endMetadata()
                                 .withType("kubernetes.io/basic-auth")
                                 .addToStringData("username", user)

@@ -23,6 +23,7 @@ public final class ModuleServer implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
 
     private ModuleServer(HttpServer server) {
         this.server = server;
@@ -47,6 +48,12 @@ public final class ModuleServer implements AutoCloseable {
     /** Makes {@code path} answer {@code status} with no module until served again. */
     public ModuleServer fail(String path, int status) {
         statuses.put(path, status);
+        return this;
+    }
+
+    /** Makes {@code path} answer 302 with {@code location}, taken as given (even malformed). */
+    public ModuleServer redirect(String path, String location) {
+        redirects.put(path, location);
         return this;
     }
 
@@ -92,6 +99,13 @@ public final class ModuleServer implements AutoCloseable {
         if (expected != null
                 && !expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+            return;
+        }
+        String location = redirects.get(path);
+        if (location != null) {
+            exchange.getResponseHeaders().set("Location", location);
+            exchange.sendResponseHeaders(302, -1);
             exchange.close();
             return;
         }
