@@ -61,6 +61,12 @@ public final class Logging {
                                                 : level.logbackLevel()));
     }
 
+    /** Lets {@code logger} log only at {@code level} and above, whatever the binary's level. */
+    public static void quiet(String logger, LogLevel level) {
+        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger(logger).setLevel(level.logbackLevel());
+    }
+
     private static Encoder<ILoggingEvent> text(LoggerContext context) {
         var layout = new PatternLayout();
         layout.getInstanceConverterMap().put("emsg", EscapedMessageConverter::new);

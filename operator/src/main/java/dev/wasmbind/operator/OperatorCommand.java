@@ -297,6 +297,10 @@ public final class OperatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OperatorSettings settings = settings();
         Logging.configure(settings.logLevel(), settings.logFormat());
+        // JOSDK logs every retry of a failed fetch at WARN with a stack trace; the reconciler
+        // already logs it in one line and reports it in status and a Warning event.
+        Logging.quiet(
+                "io.javaoperatorsdk.operator.processing.event.EventProcessor", LogLevel.error);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
