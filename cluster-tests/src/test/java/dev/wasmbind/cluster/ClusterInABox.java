@@ -354,6 +354,24 @@ final class ClusterInABox implements AutoCloseable {
         return JsonPatch.apply(patch, pod);
     }
 
+    /**
+     * team-a's binding on hello.wasm, the pod injected, and its sidecar container started with
+     * team-a's token and {@code modulesDir} as the emptyDir; returns once it is ready.
+     */
+    SidecarProcess startInjectedSidecar(Path modulesDir) throws Exception {
+        createBinding(TEAM_A, "hello.wasm");
+        JsonNode pod = injectPod(freePort(), freePort());
+        Path token = Files.writeString(dir.resolve("token"), tokenA);
+        Files.createDirectories(modulesDir);
+        return SidecarProcess.of(
+                        pod,
+                        POD_NAME,
+                        token,
+                        modulesDir,
+                        Path.of(System.getProperty("wasmbind.logDir", "target/cluster-logs")))
+                .start(Duration.ofSeconds(90));
+    }
+
     // ---------------------------------------------------------------- TLS
 
     private void writePair(Path cert, Path key) throws IOException {

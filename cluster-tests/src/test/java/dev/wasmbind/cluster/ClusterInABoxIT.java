@@ -4,7 +4,6 @@ import static dev.wasmbind.cluster.ClusterInABox.TEAM_A;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -51,20 +50,8 @@ class ClusterInABoxIT {
     @BeforeAll
     static void startCluster() throws Exception {
         box = ClusterInABox.start(client, server);
-        box.createBinding(TEAM_A, "hello.wasm");
-        JsonNode pod = box.injectPod(ClusterInABox.freePort(), ClusterInABox.freePort());
-        Path token = Files.writeString(box.dir.resolve("token"), box.tokenA);
-        modulesDir = Files.createDirectories(box.dir.resolve("emptydir-modules"));
-        sidecar =
-                SidecarProcess.of(
-                                pod,
-                                ClusterInABox.POD_NAME,
-                                token,
-                                modulesDir,
-                                Path.of(
-                                        System.getProperty(
-                                                "wasmbind.logDir", "target/cluster-logs")))
-                        .start(Duration.ofSeconds(90));
+        modulesDir = box.dir.resolve("emptydir-modules");
+        sidecar = box.startInjectedSidecar(modulesDir);
     }
 
     @AfterAll
