@@ -45,7 +45,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -164,12 +163,10 @@ class WasmBindingClusterIT {
 
     /**
      * The whole path: the operator fetches and validates the module, the injected sidecar syncs it
-     * and answers Dapr's docs request. Needs the operator's module service (docs/e2e.md).
+     * from the operator's module service (on by default in the chart) and answers Dapr's docs
+     * request. The same flow without a cluster: cluster-tests' ClusterInABoxIT.
      */
     @Test
-    @Disabled(
-            "needs the operator's module service and the sidecar's in-pod sync, which are not"
-                    + " built yet (README, 'What works today')")
     void shouldAnswerTheDaprDocsExampleThroughTheInjectedSidecar() throws Exception {
         E2eImages images = chartInstalled();
         createNamespace(APP_NAMESPACE);
@@ -433,7 +430,12 @@ class WasmBindingClusterIT {
                 .toList();
     }
 
-    /** Calls the sidecar the way the app would, through a port-forward bound to 127.0.0.1. */
+    /**
+     * Calls the sidecar the way the app would, through a port-forward bound to 127.0.0.1. The
+     * sidecar's API listens on the pod's loopback only; a port-forward reaches it because the
+     * container runtime dials 127.0.0.1 inside the pod's network namespace (kubernetes/kubernetes
+     * issue 72488: port-forward assumes a listener on 127.0.0.1), not the pod IP.
+     */
     private static HttpResponse<String> invokeThroughPortForward(Pod pod)
             throws IOException, InterruptedException {
         try (LocalPortForward forward =
