@@ -20,6 +20,7 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
+import dev.wasmbind.sidecar.wasihttp.WasiHttpSession;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -160,6 +161,7 @@ public final class GuestRunner {
                         .withArguments(settings.argv(requestArgs))
                         .withThrowOnExit0(true);
         settings.env().forEach(options::withEnvironment);
+        WasiHttpSession outbound = WasiHttpSession.open(settings.outbound());
         try (var wasi =
                 WasiPreview1.builder()
                         .withLogger(WASI_LOGGER)
@@ -175,6 +177,9 @@ public final class GuestRunner {
                                                             wasi,
                                                             settings,
                                                             stdin))
+                                            .withFunctions(
+                                                    outbound.hostFunctions(
+                                                            compiled.importedFunctions()))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
                             .withMemoryFactory(ByteArrayMemory::new)
@@ -188,7 +193,11 @@ public final class GuestRunner {
             if (e.exitCode() != 0) {
                 throw new GuestFailure(
                         Kind.EXIT,
-                        "module closed with exit_code(" + e.exitCode() + ")" + stderrPart(stderr));
+                        "module closed with exit_code("
+                                + e.exitCode()
+                                + ")"
+                                + stderrPart(stderr)
+                                + outboundPart(outbound));
             }
         } catch (BoundedOutputStream.LimitExceeded e) {
             throw new GuestFailure(
@@ -208,7 +217,9 @@ public final class GuestRunner {
             if (Thread.currentThread().isInterrupted()) {
                 throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
             }
-            throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
+            throw new GuestFailure(
+                    Kind.TRAP,
+                    "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(outbound));
         }
         return stdout.bytes();
     }
@@ -262,6 +273,12 @@ public final class GuestRunner {
     private static String stderrPart(BoundedOutputStream stderr) {
         String text = stderr.text();
         return text.isEmpty() ? "" : "; stderr: " + text;
+    }
+
+    /** Why the guest's HTTP request failed, when one did: the likely reason it gave up. */
+    private static String outboundPart(WasiHttpSession outbound) {
+        String problem = outbound.problem();
+        return problem == null ? "" : "; outbound HTTP: " + problem;
     }
 
     private static String describe(Throwable e) {
