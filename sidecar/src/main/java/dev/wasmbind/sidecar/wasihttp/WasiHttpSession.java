@@ -1,6 +1,7 @@
 package dev.wasmbind.sidecar.wasihttp;
 
 import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
@@ -150,7 +151,7 @@ public final class WasiHttpSession {
     }
 
     /** The host functions among {@code imported} (function names the module imports). */
-    public List<HostFunction> hostFunctions(Set<String> imported) {
+    public List<ImportFunction> hostFunctions(Set<String> imported) {
         List<HostFunction> all = new ArrayList<>();
         types(all);
         all.add(fn(STREAMS, "read", List.of(I32, ValType.I64, I32), List.of(), this::read));
@@ -165,7 +166,7 @@ public final class WasiHttpSession {
         all.add(fn(DEFAULT_HTTP, "request", ints(14), ints(1), (inst, a) -> new long[] {0}));
         all.add(fn(DEFAULT_HTTP, "handle", ints(8), ints(1), this::handle));
         all.removeIf(f -> !imported.contains(f.name()));
-        return all;
+        return List.copyOf(all);
     }
 
     private static final ValType I32 = ValType.I32;
