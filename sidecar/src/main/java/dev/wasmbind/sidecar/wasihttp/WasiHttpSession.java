@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.wasmbind.module.source.AddressGuard;
+import dev.wasmbind.module.validate.HostModules;
 import dev.wasmbind.sidecar.wasihttp.OutboundMetrics.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -41,37 +42,8 @@ public final class WasiHttpSession {
     private static final List<String> METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
-    /** Every function of the ABI, by import module, with its wasm signature. */
-    public static final Map<String, Set<String>> FUNCTIONS =
-            Map.of(
-                    TYPES,
-                    Set.of(
-                            "new-outgoing-request",
-                            "new-fields",
-                            "drop-fields",
-                            "fields-entries",
-                            "drop-outgoing-request",
-                            "outgoing-request-write",
-                            "drop-incoming-response",
-                            "incoming-response-status",
-                            "incoming-response-headers",
-                            "incoming-response-consume",
-                            "future-incoming-response-get",
-                            "incoming-request-method",
-                            "incoming-request-path",
-                            "incoming-request-authority",
-                            "incoming-request-headers",
-                            "incoming-request-consume",
-                            "drop-incoming-request",
-                            "set-response-outparam",
-                            "new-outgoing-response",
-                            "outgoing-response-write",
-                            "drop-outgoing-response",
-                            "log-it"),
-                    STREAMS,
-                    Set.of("read", "drop-input-stream", "write"),
-                    DEFAULT_HTTP,
-                    Set.of("request", "handle"));
+    /** Every function of the ABI, by import module (what the validator accepts). */
+    public static final Map<String, Set<String>> FUNCTIONS = HostModules.WASI_HTTP_2023;
 
     private static final class Request {
         String method = "GET";
