@@ -176,10 +176,8 @@ public final class GuestRunner {
                                                             compiled.importedFunctions(),
                                                             wasi,
                                                             settings,
-                                                            stdin))
-                                            .withFunctions(
-                                                    outbound.hostFunctions(
-                                                            compiled.importedFunctions()))
+                                                            stdin,
+                                                            outbound))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
                             .withMemoryFactory(ByteArrayMemory::new)
@@ -245,7 +243,11 @@ public final class GuestRunner {
      * given, and that matching over all of WASI was a fifth of a tiny call's CPU.
      */
     private List<ImportFunction> hostFunctions(
-            Set<String> imported, WasiPreview1 wasi, RunSettings settings, byte[] stdin) {
+            Set<String> imported,
+            WasiPreview1 wasi,
+            RunSettings settings,
+            byte[] stdin,
+            WasiHttpSession outbound) {
         StrictSandbox sandbox = settings.strictSandbox() ? new StrictSandbox(clock.millis()) : null;
         List<ImportFunction> functions = new ArrayList<>(imported.size());
         for (HostFunction function : wasi.toHostFunctions()) {
@@ -267,6 +269,7 @@ public final class GuestRunner {
                 }
             }
         }
+        functions.addAll(outbound.hostFunctions(imported));
         return functions;
     }
 

@@ -90,16 +90,12 @@ final class OutboundClient {
             throw new ChicoryInterruptedException("Thread interrupted");
         } catch (TimeoutException e) {
             pending.cancel(true);
-            throw new OutboundException(
-                    Outcome.FAILED,
-                    method
-                            + " "
-                            + url
-                            + " timed out after "
-                            + policy.timeout().toMillis()
-                            + " ms (limits.timeout)");
+            throw timedOut(method, url);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                throw timedOut(method, url);
+            }
             throw new OutboundException(
                     Outcome.FAILED,
                     method
@@ -110,6 +106,17 @@ final class OutboundClient {
                                     ? cause.getClass().getSimpleName()
                                     : cause.getMessage()));
         }
+    }
+
+    private OutboundException timedOut(String method, URI url) {
+        return new OutboundException(
+                Outcome.FAILED,
+                method
+                        + " "
+                        + url
+                        + " timed out after "
+                        + policy.timeout().toMillis()
+                        + " ms (limits.timeout)");
     }
 
     /** Collects a body, failing once it passes the cap instead of holding it all. */
