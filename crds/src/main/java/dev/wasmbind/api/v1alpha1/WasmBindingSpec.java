@@ -56,6 +56,10 @@ public class WasmBindingSpec {
     @JsonPropertyDescription("Resource and time limits applied to every call.")
     private Limits limits;
 
+    @JsonPropertyDescription(
+            "Outbound HTTP from the guest through Dapr's wasi-http host ABI; unset: none.")
+    private Outbound outbound;
+
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
     @JsonPropertyDescription(
             "Name of a Secret in the same namespace holding registry credentials"
@@ -142,6 +146,19 @@ public class WasmBindingSpec {
     /** The limits, with defaults when none are given. */
     public Limits limitsOrDefaults() {
         return limits == null ? new Limits() : limits;
+    }
+
+    public Outbound getOutbound() {
+        return outbound;
+    }
+
+    public void setOutbound(Outbound outbound) {
+        this.outbound = outbound;
+    }
+
+    /** The hosts the guest may call over HTTP; empty when none. */
+    public List<String> allowedHostsOrEmpty() {
+        return outbound == null ? List.of() : List.copyOf(outbound.getAllowedHosts());
     }
 
     public String getPullSecret() {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * The one module validator of the project (operator and sidecar both use it): a WASI preview 1
  * command module that exports {@code _start} and {@code memory}, imports only {@code
- * wasi_snapshot_preview1} functions the runtime provides, and fits the size limit.
+ * wasi_snapshot_preview1} functions the runtime provides (and the {@link HostModules} it offers),
+ * and fits the size limit.
  */
 public final class ModuleValidator {
 
@@ -38,9 +40,11 @@ public final class ModuleValidator {
     private static final Set<String> PROVIDED_WASI_FUNCTIONS = providedWasiFunctions();
 
     private final long maxModuleBytes;
+    private final Map<String, Set<String>> hostModules;
 
     private ModuleValidator(Builder builder) {
         this.maxModuleBytes = builder.maxModuleBytes;
+        this.hostModules = Map.copyOf(builder.hostModules);
     }
 
     public static Builder builder() {
@@ -74,7 +78,7 @@ public final class ModuleValidator {
                     Reason.MALFORMED, "not a valid WebAssembly module: " + e.getMessage(), e);
         }
         checkExports(module);
-        checkImports(module);
+        checkImports(module, hostModules);
         checkTables(module);
         return new ValidatedModule(module, ABI_WASIP1_COMMAND, bytes.length);
     }
@@ -86,10 +90,19 @@ public final class ModuleValidator {
         }
         // Bytes 6-7 are the layer: 0 for a core module, 1 for a component.
         if (bytes[6] == 0x01 && bytes[7] == 0x00) {
+            Set<String> imports = ComponentImports.of(bytes);
             throw new InvalidModuleException(
                     Reason.COMPONENT,
-                    "WASI preview 2 components are not supported yet: build a WASI preview 1"
-                            + " (wasip1 / wasm32-wasi) command module");
+                    "the module is a WASI preview 2 component"
+                            + (imports.isEmpty()
+                                    ? ""
+                                    : " (imports: " + String.join(", ", imports) + ")")
+                            + ": WASI preview 2 components are not supported yet; wasmbind runs"
+                            + " WASI preview 1 core modules: build for"
+                            + " wasm32-wasip1 (TinyGo -target=wasip1, Rust --target"
+                            + " wasm32-wasip1, GOOS=wasip1, wasi-sdk wasm32-wasi) until"
+                            + " components are supported (see docs/sidecar.md, WASI preview 2"
+                            + " components)");
         }
         if (bytes[4] != 0x01 || bytes[5] != 0x00 || bytes[6] != 0x00 || bytes[7] != 0x00) {
             throw new InvalidModuleException(
@@ -148,10 +161,11 @@ public final class ModuleValidator {
         }
     }
 
-    private static void checkImports(WasmModule module) throws InvalidModuleException {
+    private static void checkImports(WasmModule module, Map<String, Set<String>> hostModules)
+            throws InvalidModuleException {
         Set<String> unsupported = new TreeSet<>();
         module.importSection().stream()
-                .filter(ModuleValidator::isUnsupported)
+                .filter(i -> isUnsupported(i, hostModules))
                 .forEach(i -> unsupported.add(i.module() + "." + i.name()));
         if (!unsupported.isEmpty()) {
             throw new InvalidModuleException(
@@ -160,14 +174,24 @@ public final class ModuleValidator {
                             + String.join(", ", unsupported)
                             + " (only "
                             + WASI_MODULE
+                            + (hostModules.isEmpty()
+                                    ? ""
+                                    : " and "
+                                            + String.join(
+                                                    ", ", new TreeSet<>(hostModules.keySet())))
                             + " functions are available)");
         }
     }
 
-    private static boolean isUnsupported(Import anImport) {
-        return anImport.importType() != ExternalType.FUNCTION
-                || !anImport.module().equals(WASI_MODULE)
-                || !PROVIDED_WASI_FUNCTIONS.contains(anImport.name());
+    private static boolean isUnsupported(Import anImport, Map<String, Set<String>> hostModules) {
+        if (anImport.importType() != ExternalType.FUNCTION) {
+            return true;
+        }
+        if (anImport.module().equals(WASI_MODULE)) {
+            return !PROVIDED_WASI_FUNCTIONS.contains(anImport.name());
+        }
+        Set<String> offered = hostModules.get(anImport.module());
+        return offered == null || !offered.contains(anImport.name());
     }
 
     /** Asks Chicory which WASI functions it implements, so the list never drifts from it. */
@@ -181,8 +205,18 @@ public final class ModuleValidator {
 
     public static final class Builder {
         private long maxModuleBytes = DEFAULT_MAX_MODULE_BYTES;
+        private Map<String, Set<String>> hostModules = HostModules.WASI_HTTP_2023;
 
         private Builder() {}
+
+        /**
+         * The host modules the runtime offers besides WASI preview 1, by import module (default:
+         * {@link HostModules#WASI_HTTP_2023}, which the sidecar implements; empty: WASI only).
+         */
+        public Builder withHostModules(Map<String, Set<String>> hostModules) {
+            this.hostModules = hostModules;
+            return this;
+        }
 
         public Builder withMaxModuleBytes(long maxModuleBytes) {
             if (maxModuleBytes <= 0) {

@@ -67,6 +67,68 @@ class ModuleValidatorTest {
     }
 
     @Test
+    void shouldNameTheImportsOfAComponent() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(TestWasm.component());
+        byte[] name = "wasi:http/outgoing-handler@0.2.0".getBytes(StandardCharsets.UTF_8);
+        // import section (10): one import, plain name, an instance of type 0
+        out.write(10);
+        out.write(1 + 1 + 1 + name.length + 2);
+        out.write(1);
+        out.write(0);
+        out.write(name.length);
+        out.writeBytes(name);
+        out.write(0x05);
+        out.write(0);
+        assertRefused(out.toByteArray(), Reason.COMPONENT)
+                .hasMessageContaining("WASI preview 2 component")
+                .hasMessageContaining("imports: wasi:http/outgoing-handler@0.2.0")
+                .hasMessageContaining("wasm32-wasip1");
+    }
+
+    @Test
+    void shouldAcceptTheWasiHttpFunctionsTheSidecarOffers() throws Exception {
+        byte[] bytes =
+                TestWasm.module()
+                        .importFunction("types", "new-outgoing-request")
+                        .importFunction("default-outgoing-HTTP", "handle")
+                        .importFunction("streams", "read")
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+        assertThat(ModuleValidator.create().validate(bytes).module()).isNotNull();
+    }
+
+    @Test
+    void shouldRefuseWasiHttpWhenTheRuntimeDoesNotOfferIt() {
+        byte[] bytes =
+                TestWasm.module()
+                        .importFunction("default-outgoing-HTTP", "handle")
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+        assertThatThrownBy(
+                        () ->
+                                ModuleValidator.builder()
+                                        .withHostModules(java.util.Map.of())
+                                        .build()
+                                        .validate(bytes))
+                .isInstanceOf(InvalidModuleException.class)
+                .hasMessageContaining("default-outgoing-HTTP.handle");
+    }
+
+    @Test
+    void shouldRefuseAFunctionOutsideTheWasiHttpAbi() {
+        byte[] bytes =
+                TestWasm.module()
+                        .importFunction("types", "fields-clone")
+                        .exportStart()
+                        .exportMemory()
+                        .bytes();
+        assertRefused(bytes, Reason.UNSUPPORTED_IMPORT).hasMessageContaining("types.fields-clone");
+    }
+
+    @Test
     void shouldRefuseATruncatedModule() {
         byte[] whole = TestWasm.emptyCommand();
         byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - 3);

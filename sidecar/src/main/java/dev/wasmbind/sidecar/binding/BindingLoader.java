@@ -12,6 +12,7 @@ import dev.wasmbind.module.validate.ValidatedModule;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.RunSettings;
+import dev.wasmbind.sidecar.wasihttp.OutboundPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -143,6 +144,13 @@ public final class BindingLoader {
                             .withStrictSandbox(spec.strictSandboxEnabled())
                             .withMaxMemoryPages(maxMemoryPages)
                             .withMaxResponseBytes(maxResponseBytes)
+                            .withOutbound(
+                                    new OutboundPolicy(
+                                            name,
+                                            spec.allowedHostsOrEmpty(),
+                                            spec.strictSandboxEnabled(),
+                                            timeout,
+                                            maxResponseBytes))
                             .build();
             LOG.info(
                     "binding {} ready: {} from {}", name, fetched.digest(), fetched.resolvedFrom());

@@ -29,6 +29,7 @@ public final class BindingMetrics {
 
     public BindingMetrics(MeterRegistry registry) {
         this.registry = registry;
+        dev.wasmbind.sidecar.wasihttp.OutboundMetrics.bindTo(registry);
     }
 
     public void record(String binding, CallOutcome outcome, Duration duration) {

@@ -20,6 +20,7 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
+import dev.wasmbind.sidecar.wasihttp.WasiHttpSession;
 import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -160,6 +161,7 @@ public final class GuestRunner {
                         .withArguments(settings.argv(requestArgs))
                         .withThrowOnExit0(true);
         settings.env().forEach(options::withEnvironment);
+        WasiHttpSession outbound = WasiHttpSession.open(settings.outbound());
         try (var wasi =
                 WasiPreview1.builder()
                         .withLogger(WASI_LOGGER)
@@ -174,7 +176,8 @@ public final class GuestRunner {
                                                             compiled.importedFunctions(),
                                                             wasi,
                                                             settings,
-                                                            stdin))
+                                                            stdin,
+                                                            outbound))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
                             .withMemoryFactory(ByteArrayMemory::new)
@@ -188,7 +191,11 @@ public final class GuestRunner {
             if (e.exitCode() != 0) {
                 throw new GuestFailure(
                         Kind.EXIT,
-                        "module closed with exit_code(" + e.exitCode() + ")" + stderrPart(stderr));
+                        "module closed with exit_code("
+                                + e.exitCode()
+                                + ")"
+                                + stderrPart(stderr)
+                                + outboundPart(outbound));
             }
         } catch (BoundedOutputStream.LimitExceeded e) {
             throw new GuestFailure(
@@ -208,7 +215,9 @@ public final class GuestRunner {
             if (Thread.currentThread().isInterrupted()) {
                 throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
             }
-            throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
+            throw new GuestFailure(
+                    Kind.TRAP,
+                    "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(outbound));
         }
         return stdout.bytes();
     }
@@ -234,7 +243,11 @@ public final class GuestRunner {
      * given, and that matching over all of WASI was a fifth of a tiny call's CPU.
      */
     private List<ImportFunction> hostFunctions(
-            Set<String> imported, WasiPreview1 wasi, RunSettings settings, byte[] stdin) {
+            Set<String> imported,
+            WasiPreview1 wasi,
+            RunSettings settings,
+            byte[] stdin,
+            WasiHttpSession outbound) {
         StrictSandbox sandbox = settings.strictSandbox() ? new StrictSandbox(clock.millis()) : null;
         List<ImportFunction> functions = new ArrayList<>(imported.size());
         for (HostFunction function : wasi.toHostFunctions()) {
@@ -256,12 +269,19 @@ public final class GuestRunner {
                 }
             }
         }
+        functions.addAll(outbound.hostFunctions(imported));
         return functions;
     }
 
     private static String stderrPart(BoundedOutputStream stderr) {
         String text = stderr.text();
         return text.isEmpty() ? "" : "; stderr: " + text;
+    }
+
+    /** Why the guest's HTTP request failed, when one did: the likely reason it gave up. */
+    private static String outboundPart(WasiHttpSession outbound) {
+        String problem = outbound.problem();
+        return problem == null ? "" : "; outbound HTTP: " + problem;
     }
 
     private static String describe(Throwable e) {

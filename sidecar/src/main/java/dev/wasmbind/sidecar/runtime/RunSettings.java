@@ -1,5 +1,6 @@
 package dev.wasmbind.sidecar.runtime;
 
+import dev.wasmbind.sidecar.wasihttp.OutboundPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ public final class RunSettings {
     private final boolean strictSandbox;
     private final int maxMemoryPages;
     private final long maxResponseBytes;
+    private final OutboundPolicy outbound;
 
     private RunSettings(Builder builder) {
         this.programName = builder.programName;
@@ -22,6 +24,7 @@ public final class RunSettings {
         this.strictSandbox = builder.strictSandbox;
         this.maxMemoryPages = builder.maxMemoryPages;
         this.maxResponseBytes = builder.maxResponseBytes;
+        this.outbound = builder.outbound;
     }
 
     public static Builder builder(String programName) {
@@ -53,6 +56,11 @@ public final class RunSettings {
         return maxResponseBytes;
     }
 
+    /** Where the guest may send HTTP requests (wasi-http); none by default. */
+    public OutboundPolicy outbound() {
+        return outbound;
+    }
+
     /** argv: program name, the binding's args, then the request's. */
     public List<String> argv(List<String> requestArgs) {
         List<String> argv = new ArrayList<>(1 + defaultArgs.size() + requestArgs.size());
@@ -69,6 +77,7 @@ public final class RunSettings {
         private boolean strictSandbox;
         private int maxMemoryPages = 1024;
         private long maxResponseBytes = 4L * 1024 * 1024;
+        private OutboundPolicy outbound = OutboundPolicy.NONE;
 
         private Builder(String programName) {
             this.programName = programName;
@@ -96,6 +105,11 @@ public final class RunSettings {
 
         public Builder withMaxResponseBytes(long maxResponseBytes) {
             this.maxResponseBytes = maxResponseBytes;
+            return this;
+        }
+
+        public Builder withOutbound(OutboundPolicy outbound) {
+            this.outbound = outbound;
             return this;
         }
 

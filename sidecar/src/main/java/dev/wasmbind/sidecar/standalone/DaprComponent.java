@@ -62,6 +62,22 @@ final class DaprComponent {
             if (strict != null) {
                 binding.setStrictSandbox(isTruthy(strict));
             }
+            if (!binding.strictSandboxEnabled()) {
+                // Dapr lets every guest of a non-strict binding call any host over wasi-http.
+                var outbound = new dev.wasmbind.api.v1alpha1.Outbound();
+                outbound.setAllowedHosts(
+                        new java.util.ArrayList<>(
+                                java.util.List.of(
+                                        dev.wasmbind.sidecar.wasihttp.OutboundPolicy.ALLOW_ALL)));
+                binding.setOutbound(outbound);
+                LOG.warn(
+                        "Dapr Component {} in {}: its guest may send HTTP requests to any host"
+                                + " (Dapr's behaviour; the sidecar's address guard still refuses"
+                                + " cloud metadata and link-local addresses); convert it to a"
+                                + " WasmBinding with spec.outbound.allowedHosts to restrict it",
+                        name,
+                        file.getFileName());
+            }
             return Optional.of(new ResourceLoader.Found(file, name, binding, null, workingDir));
         } catch (IllegalArgumentException e) {
             String problem =
