@@ -11,6 +11,8 @@ import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.moduleservice.BindingViews;
 import dev.wasmbind.operator.moduleservice.KubernetesTokenReviewer;
 import dev.wasmbind.operator.moduleservice.ModuleService;
+import dev.wasmbind.operator.reconciler.BindingObserver;
+import dev.wasmbind.operator.reconciler.BindingStatusWriter;
 import dev.wasmbind.operator.reconciler.FetchRetry;
 import dev.wasmbind.operator.reconciler.PullSecrets;
 import dev.wasmbind.operator.reconciler.SpecValidator;
@@ -85,19 +87,21 @@ public final class WasmBindOperator implements AutoCloseable {
                         .withSpecValidator(
                                 new SpecValidator(
                                         settings.allowFileUrls(), settings.minRefreshInterval()))
-                        .withFetcher(fetcher)
-                        .withModuleValidator(
-                                ModuleValidator.builder()
-                                        .withMaxModuleBytes(settings.maxModuleBytes())
-                                        .build())
+                        .withObserver(
+                                new BindingObserver(
+                                        fetcher,
+                                        ModuleValidator.builder()
+                                                .withMaxModuleBytes(settings.maxModuleBytes())
+                                                .build(),
+                                        cache,
+                                        pullSecrets,
+                                        metrics,
+                                        // A joined fetch is over by then, or wedged.
+                                        longestFetch))
+                        .withStatusWriter(new BindingStatusWriter(events, b.clock))
                         .withCache(cache)
-                        .withPullSecrets(pullSecrets)
-                        .withEvents(events)
                         .withMetrics(metrics)
                         .withRetry(FetchRetry.of(settings.retryInitial(), settings.retryMax()))
-                        .withClock(b.clock)
-                        // A joined fetch is over by then, or wedged.
-                        .withMaxInflightWait(longestFetch)
                         .withWatchdog(watchdog)
                         .build();
         this.operator =

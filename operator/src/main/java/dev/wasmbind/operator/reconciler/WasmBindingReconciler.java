@@ -3,13 +3,10 @@ package dev.wasmbind.operator.reconciler;
 import dev.wasmbind.api.v1alpha1.Phase;
 import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
-import dev.wasmbind.module.source.ModuleFetcher;
-import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.health.ReconcileWatchdog;
 import dev.wasmbind.operator.metrics.OperatorMetrics;
 import dev.wasmbind.operator.metrics.ReconcileOutcome;
-import dev.wasmbind.operator.status.EventRecorder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -56,20 +53,13 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
     private final ReconcileWatchdog watchdog;
 
     private WasmBindingReconciler(Builder b) {
-        this.watchdog = b.watchdog != null ? b.watchdog : new ReconcileWatchdog(b.clock);
         this.specValidator = Objects.requireNonNull(b.specValidator, "specValidator");
+        this.observer = Objects.requireNonNull(b.observer, "observer");
+        this.statusWriter = Objects.requireNonNull(b.statusWriter, "statusWriter");
         this.cache = Objects.requireNonNull(b.cache, "cache");
         this.metrics = Objects.requireNonNull(b.metrics, "metrics");
-        this.observer =
-                new BindingObserver(
-                        b.fetcher,
-                        b.moduleValidator,
-                        cache,
-                        b.pullSecrets,
-                        metrics,
-                        b.maxInflightWait);
-        this.statusWriter = new BindingStatusWriter(b.events, b.clock);
         this.retry = Objects.requireNonNull(b.retry, "retry");
+        this.watchdog = b.watchdog != null ? b.watchdog : new ReconcileWatchdog(Clock.systemUTC());
     }
 
     public static Builder builder() {
@@ -185,60 +175,36 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
                 .orElse(control);
     }
 
+    /** The parts, made by the caller: the observer and status writer do the work. */
     public static final class Builder {
         private SpecValidator specValidator;
-        private ModuleFetcher fetcher;
-        private ModuleValidator moduleValidator;
+        private BindingObserver observer;
+        private BindingStatusWriter statusWriter;
         private ModuleCache cache;
-        private PullSecrets pullSecrets;
-        private EventRecorder events;
         private OperatorMetrics metrics;
         private GenericRetry retry = FetchRetry.fromAnnotation(WasmBindingReconciler.class);
-        private Clock clock = Clock.systemUTC();
-        private Duration maxInflightWait = InflightFetches.DEFAULT_MAX_WAIT;
         private ReconcileWatchdog watchdog;
 
         private Builder() {}
-
-        /** Where reconciles report that they run, for the liveness probe. */
-        public Builder withWatchdog(ReconcileWatchdog watchdog) {
-            this.watchdog = watchdog;
-            return this;
-        }
-
-        /** How long a binding waits for another binding's fetch of the same module. */
-        public Builder withMaxInflightWait(Duration maxInflightWait) {
-            this.maxInflightWait = maxInflightWait;
-            return this;
-        }
 
         public Builder withSpecValidator(SpecValidator specValidator) {
             this.specValidator = specValidator;
             return this;
         }
 
-        public Builder withFetcher(ModuleFetcher fetcher) {
-            this.fetcher = fetcher;
+        public Builder withObserver(BindingObserver observer) {
+            this.observer = observer;
             return this;
         }
 
-        public Builder withModuleValidator(ModuleValidator moduleValidator) {
-            this.moduleValidator = moduleValidator;
+        public Builder withStatusWriter(BindingStatusWriter statusWriter) {
+            this.statusWriter = statusWriter;
             return this;
         }
 
+        /** Where the last good digest must still be, to stay served after a failed refresh. */
         public Builder withCache(ModuleCache cache) {
             this.cache = cache;
-            return this;
-        }
-
-        public Builder withPullSecrets(PullSecrets pullSecrets) {
-            this.pullSecrets = pullSecrets;
-            return this;
-        }
-
-        public Builder withEvents(EventRecorder events) {
-            this.events = events;
             return this;
         }
 
@@ -253,8 +219,9 @@ public final class WasmBindingReconciler implements Reconciler<WasmBinding> {
             return this;
         }
 
-        public Builder withClock(Clock clock) {
-            this.clock = clock;
+        /** Where reconciles report that they run, for the liveness probe. */
+        public Builder withWatchdog(ReconcileWatchdog watchdog) {
+            this.watchdog = watchdog;
             return this;
         }
 

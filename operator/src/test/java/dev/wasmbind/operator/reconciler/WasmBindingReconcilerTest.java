@@ -53,16 +53,30 @@ class WasmBindingReconcilerTest {
         EventRecorder recorder =
                 (binding, type, reason, message) -> events.add(type + " " + reason);
         reconciler =
-                WasmBindingReconciler.builder()
-                        .withSpecValidator(new SpecValidator(false, Duration.ofSeconds(1)))
-                        .withFetcher(ModuleFetcher.builder().withSource("http", source).build())
-                        .withModuleValidator(ModuleValidator.create())
-                        .withCache(cache)
-                        .withPullSecrets(new PullSecrets(null))
-                        .withEvents(recorder)
-                        .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), cache))
-                        .withRetry(FetchRetry.of(Duration.ofSeconds(2), Duration.ofSeconds(10)))
-                        .build();
+                reconciler(
+                        ModuleFetcher.builder().withSource("http", source).build(),
+                        cache,
+                        recorder);
+    }
+
+    /** The reconciler as WasmBindOperator assembles it, on this fetcher, cache and recorder. */
+    private static WasmBindingReconciler reconciler(
+            ModuleFetcher fetcher, ModuleCache cache, EventRecorder recorder) {
+        var metrics = new OperatorMetrics(new SimpleMeterRegistry(), cache);
+        return WasmBindingReconciler.builder()
+                .withSpecValidator(new SpecValidator(false, Duration.ofSeconds(1)))
+                .withObserver(
+                        new BindingObserver(
+                                fetcher,
+                                ModuleValidator.create(),
+                                cache,
+                                new PullSecrets(null),
+                                metrics))
+                .withStatusWriter(new BindingStatusWriter(recorder, Clock.systemUTC()))
+                .withCache(cache)
+                .withMetrics(metrics)
+                .withRetry(FetchRetry.of(Duration.ofSeconds(2), Duration.ofSeconds(10)))
+                .build();
     }
 
     private RetryExecution retrying;
@@ -219,22 +233,16 @@ class WasmBindingReconcilerTest {
         ModuleCache emptied = new ModuleCache(cacheDir, Clock.systemUTC());
         failure = new FetchException(FetchException.Reason.NOT_FOUND, "gone (404)");
         WasmBindingReconciler restarted =
-                WasmBindingReconciler.builder()
-                        .withSpecValidator(new SpecValidator(false, Duration.ofSeconds(1)))
-                        .withFetcher(
-                                ModuleFetcher.builder()
-                                        .withSource(
-                                                "http",
-                                                (request, max) -> {
-                                                    throw failure;
-                                                })
-                                        .build())
-                        .withModuleValidator(ModuleValidator.create())
-                        .withCache(emptied)
-                        .withPullSecrets(new PullSecrets(null))
-                        .withEvents((b, type, reason, message) -> {})
-                        .withMetrics(new OperatorMetrics(new SimpleMeterRegistry(), emptied))
-                        .build();
+                reconciler(
+                        ModuleFetcher.builder()
+                                .withSource(
+                                        "http",
+                                        (request, max) -> {
+                                            throw failure;
+                                        })
+                                .build(),
+                        emptied,
+                        (b, type, reason, message) -> {});
 
         settle(restarted, binding);
 
