@@ -16,6 +16,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.wasmbind.module.validate.HostModules;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -97,6 +98,18 @@ class TestModulesTest {
                 imports(module).stream().filter(name -> !name.startsWith(WASI + ".")).toList();
         if (FOREIGN_IMPORTS.contains(path.getFileName().toString())) {
             assertThat(foreign).containsExactly("env.host_magic");
+        } else if (path.getFileName().toString().equals("http.wasm")) {
+            // The outbound-HTTP guest: Dapr's 2023 wasi-http functions, nothing else.
+            assertThat(foreign)
+                    .isNotEmpty()
+                    .allSatisfy(
+                            name -> {
+                                String module = name.substring(0, name.indexOf('.'));
+                                String function = name.substring(name.indexOf('.') + 1);
+                                assertThat(HostModules.WASI_HTTP_2023)
+                                        .hasEntrySatisfying(
+                                                module, f -> assertThat(f).contains(function));
+                            });
         } else {
             assertThat(foreign).isEmpty();
         }
