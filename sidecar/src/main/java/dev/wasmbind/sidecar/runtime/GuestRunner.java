@@ -2,7 +2,6 @@ package dev.wasmbind.sidecar.runtime;
 
 import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -105,35 +104,48 @@ public final class GuestRunner {
                             + " pages of 64Ki)");
         }
         int maximumPages = Math.min(settings.maxMemoryPages(), compiled.declaredMaximumPages());
-        try (var reservation = reserve(maximumPages)) {
-            return runWithin(compiled, settings, stdin, requestArgs, initialPages, maximumPages);
+        try (var reservation = reserve(initialPages)) {
+            return runWithin(
+                    compiled,
+                    settings,
+                    stdin,
+                    requestArgs,
+                    initialPages,
+                    maximumPages,
+                    reservation);
         }
     }
 
-    /** The guest's share of the memory budget, or the failure saying why there is none now. */
-    private MemoryBudget.Reservation reserve(int maximumPages) throws GuestFailure {
-        long bytes = maximumPages * PAGE_BYTES;
+    /**
+     * The guest's share of the memory budget for the pages its memory starts with (growth is
+     * reserved as it happens), or the failure saying why there is none now.
+     */
+    private MemoryBudget.Reservation reserve(int initialPages) throws GuestFailure {
+        long bytes = initialPages * PAGE_BYTES;
         if (bytes > budget.limitBytes()) {
             throw new GuestFailure(
                     Kind.MEMORY_LIMIT,
-                    "limits.maxMemory ("
+                    "the module's initial memory ("
                             + mib(bytes)
                             + " MiB) is more than the sidecar's guest memory budget ("
                             + mib(budget.limitBytes())
-                            + " MiB, half its heap); lower limits.maxMemory or give the JVM more"
-                            + " heap (-Xmx)");
+                            + " MiB, a share of its heap); give the JVM more heap (-Xmx)");
         }
         MemoryBudget.Reservation reservation = budget.tryReserve(bytes);
         if (reservation == null) {
-            throw new GuestFailure(
-                    Kind.OVERLOADED,
-                    "the sidecar's guest memory budget ("
-                            + mib(budget.limitBytes())
-                            + " MiB) is taken by running calls and this call may need "
-                            + mib(bytes)
-                            + " MiB (limits.maxMemory); retry later");
+            throw overloaded("this call's initial memory needs " + mib(bytes) + " MiB");
         }
         return reservation;
+    }
+
+    private GuestFailure overloaded(String need) {
+        return new GuestFailure(
+                Kind.OVERLOADED,
+                "the sidecar's guest memory budget ("
+                        + mib(budget.limitBytes())
+                        + " MiB) is taken by running calls and "
+                        + need
+                        + "; retry later");
     }
 
     private static long mib(long bytes) {
@@ -146,8 +158,10 @@ public final class GuestRunner {
             byte[] stdin,
             List<String> requestArgs,
             int initialPages,
-            int maximumPages)
+            int maximumPages,
+            MemoryBudget.Reservation reservation)
             throws GuestFailure {
+        BudgetedMemory[] memory = new BudgetedMemory[1];
         var stdout =
                 new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
         var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
@@ -177,7 +191,8 @@ public final class GuestRunner {
                                                             stdin))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(ByteArrayMemory::new)
+                            .withMemoryFactory(
+                                    limits -> memory[0] = new BudgetedMemory(limits, reservation))
                             .withMemoryLimits(new MemoryLimits(initialPages, maximumPages))
                             .withTableFactory(GuestRunner::boundedTable)
                             .withUnsafeExecutionListener(INTERRUPT_CHECK)
@@ -185,6 +200,9 @@ public final class GuestRunner {
                             .build();
             instance.export("_start").apply();
         } catch (WasiExitException e) {
+            if (e.exitCode() != 0 && refusedGrowth(memory[0])) {
+                throw overloaded("the guest could not grow its memory");
+            }
             if (e.exitCode() != 0) {
                 throw new GuestFailure(
                         Kind.EXIT,
@@ -207,6 +225,9 @@ public final class GuestRunner {
         } catch (ChicoryException | StackOverflowError | ArithmeticException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
+            }
+            if (refusedGrowth(memory[0])) {
+                throw overloaded("the guest could not grow its memory");
             }
             throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
         }
@@ -257,6 +278,10 @@ public final class GuestRunner {
             }
         }
         return functions;
+    }
+
+    private static boolean refusedGrowth(BudgetedMemory memory) {
+        return memory != null && memory.refusedGrowth();
     }
 
     private static String stderrPart(BoundedOutputStream stderr) {
