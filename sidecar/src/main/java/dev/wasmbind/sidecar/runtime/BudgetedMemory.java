@@ -13,26 +13,19 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
  * Memory} the sidecar creates, so every call site stays monomorphic).
  *
  * <p>A {@code memory.grow} the budget cannot hold fails as the wasm spec lets it (returns -1: the
- * guest's allocator reports out of memory) and is remembered, so the call is reported as an
- * overloaded sidecar to retry rather than as the guest's bug.
+ * guest's allocator reports out of memory) and is remembered by the reservation, so the call is
+ * reported as an overloaded sidecar to retry rather than as the guest's bug.
+ *
+ * <p>A record because the JIT trusts a record's final fields: the delegate's load folds away.
  */
-final class BudgetedMemory implements Memory {
-
-    private final ByteArrayMemory memory;
-    private final MemoryBudget.Reservation reservation;
-    private boolean refused;
+record BudgetedMemory(ByteArrayMemory memory, MemoryBudget.Reservation reservation)
+        implements Memory {
 
     /**
      * @param reservation the call's reservation, already holding the initial pages; grown here
      */
     BudgetedMemory(MemoryLimits limits, MemoryBudget.Reservation reservation) {
-        this.memory = new ByteArrayMemory(limits);
-        this.reservation = reservation;
-    }
-
-    /** Whether a {@code memory.grow} failed because the budget had no room for it. */
-    boolean refusedGrowth() {
-        return refused;
+        this(new ByteArrayMemory(limits), reservation);
     }
 
     @Override
@@ -44,7 +37,6 @@ final class BudgetedMemory implements Memory {
         }
         long bytes = (long) size * Memory.PAGE_SIZE;
         if (!reservation.tryGrow(bytes)) {
-            refused = true;
             return -1;
         }
         int result = memory.grow(size);

@@ -161,7 +161,6 @@ public final class GuestRunner {
             int maximumPages,
             MemoryBudget.Reservation reservation)
             throws GuestFailure {
-        BudgetedMemory[] memory = new BudgetedMemory[1];
         var stdout =
                 new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
         var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
@@ -191,8 +190,7 @@ public final class GuestRunner {
                                                             stdin))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(
-                                    limits -> memory[0] = new BudgetedMemory(limits, reservation))
+                            .withMemoryFactory(limits -> new BudgetedMemory(limits, reservation))
                             .withMemoryLimits(new MemoryLimits(initialPages, maximumPages))
                             .withTableFactory(GuestRunner::boundedTable)
                             .withUnsafeExecutionListener(INTERRUPT_CHECK)
@@ -200,7 +198,7 @@ public final class GuestRunner {
                             .build();
             instance.export("_start").apply();
         } catch (WasiExitException e) {
-            if (e.exitCode() != 0 && refusedGrowth(memory[0])) {
+            if (e.exitCode() != 0 && reservation.refusedGrowth()) {
                 throw overloaded("the guest could not grow its memory");
             }
             if (e.exitCode() != 0) {
@@ -226,7 +224,7 @@ public final class GuestRunner {
             if (Thread.currentThread().isInterrupted()) {
                 throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
             }
-            if (refusedGrowth(memory[0])) {
+            if (reservation.refusedGrowth()) {
                 throw overloaded("the guest could not grow its memory");
             }
             throw new GuestFailure(Kind.TRAP, "wasm error: " + describe(e) + stderrPart(stderr));
@@ -278,10 +276,6 @@ public final class GuestRunner {
             }
         }
         return functions;
-    }
-
-    private static boolean refusedGrowth(BudgetedMemory memory) {
-        return memory != null && memory.refusedGrowth();
     }
 
     private static String stderrPart(BoundedOutputStream stderr) {

@@ -80,6 +80,7 @@ public final class MemoryBudget {
     final class Reservation implements AutoCloseable {
         private long bytes;
         private boolean closed;
+        private boolean refusedGrowth;
 
         private Reservation(long bytes) {
             this.bytes = bytes;
@@ -88,10 +89,16 @@ public final class MemoryBudget {
         /** Adds {@code more} bytes when they fit next to the other reservations. */
         synchronized boolean tryGrow(long more) {
             if (closed || !take(more)) {
+                refusedGrowth = true;
                 return false;
             }
             bytes += more;
             return true;
+        }
+
+        /** Whether the guest asked to grow its memory more than the budget could give. */
+        synchronized boolean refusedGrowth() {
+            return refusedGrowth;
         }
 
         /** Gives back {@code less} bytes of a growth that did not happen. */
