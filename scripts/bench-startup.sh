@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 RUNS="${1:-3}"
 PORT="${BENCH_PORT:-3598}"
-JAR=sidecar/target/wasmbind-sidecar.jar
+JAR="${JAR:-sidecar/target/wasmbind-sidecar.jar}"
 OUT=sidecar/target/bench-startup
 CSV=docs/bench/startup.csv
 JDK25="${JDK25:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}"
@@ -42,7 +42,7 @@ start() { # JAVA FLAGS...; sets pid and ready
   local java="$1"; shift
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2068
-  "$java" $@ -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
+  "$java" $@ -jar "$JAR" --resources "$RES" --http-port "$PORT" --grpc-port 0 --log-level warn >"$OUT/sidecar.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.005; done
   ready=$(( ($(date +%s%N) - t0) / 1000000 ))
