@@ -67,7 +67,7 @@ start_sidecar() { # extra JVM flags; sets pid and ready (ms from process start t
   local start
   start=$(date +%s%N)
   # shellcheck disable=SC2086
-  java $JAVA_FLAGS $1 -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
+  java $JAVA_FLAGS $1 -jar "$JAR" --resources "$RES" --http-port "$PORT" --grpc-port 0 --log-level warn >"$OUT/sidecar.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.01; done
   ready=$(( ($(date +%s%N) - start) / 1000000 ))

@@ -6,7 +6,7 @@
 #                     builds on (scripts/make-base-image.sh: once, then cached in ~/.cache/wasmbind)
 #                     + chromium and chromedriver (the image demo's browser test)
 #   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers), to rebuild the example and test .wasm files
-#   --bench           also wrk and hyperfine, for scripts/bench-*.sh
+#   --bench           also wrk, hyperfine and gnuplot, for scripts/bench-*.sh and docs/bench/plot.sh
 set -euo pipefail
 
 packages=()
@@ -35,6 +35,7 @@ for arg in "$@"; do
         --bench)
             need wrk wrk
             need hyperfine hyperfine
+            need gnuplot gnuplot-nox # docs/bench/plot.sh draws the figures of docs/benchmarks.md
             ;;
         *) echo "unknown option $arg" >&2; exit 2 ;;
     esac

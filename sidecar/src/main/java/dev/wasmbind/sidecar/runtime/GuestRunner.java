@@ -2,7 +2,6 @@ package dev.wasmbind.sidecar.runtime;
 
 import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -106,35 +105,48 @@ public final class GuestRunner {
                             + " pages of 64Ki)");
         }
         int maximumPages = Math.min(settings.maxMemoryPages(), compiled.declaredMaximumPages());
-        try (var reservation = reserve(maximumPages)) {
-            return runWithin(compiled, settings, stdin, requestArgs, initialPages, maximumPages);
+        try (var reservation = reserve(initialPages)) {
+            return runWithin(
+                    compiled,
+                    settings,
+                    stdin,
+                    requestArgs,
+                    initialPages,
+                    maximumPages,
+                    reservation);
         }
     }
 
-    /** The guest's share of the memory budget, or the failure saying why there is none now. */
-    private MemoryBudget.Reservation reserve(int maximumPages) throws GuestFailure {
-        long bytes = maximumPages * PAGE_BYTES;
+    /**
+     * The guest's share of the memory budget for the pages its memory starts with (growth is
+     * reserved as it happens), or the failure saying why there is none now.
+     */
+    private MemoryBudget.Reservation reserve(int initialPages) throws GuestFailure {
+        long bytes = initialPages * PAGE_BYTES;
         if (bytes > budget.limitBytes()) {
             throw new GuestFailure(
                     Kind.MEMORY_LIMIT,
-                    "limits.maxMemory ("
+                    "the module's initial memory ("
                             + mib(bytes)
                             + " MiB) is more than the sidecar's guest memory budget ("
                             + mib(budget.limitBytes())
-                            + " MiB, half its heap); lower limits.maxMemory or give the JVM more"
-                            + " heap (-Xmx)");
+                            + " MiB, a share of its heap); give the JVM more heap (-Xmx)");
         }
         MemoryBudget.Reservation reservation = budget.tryReserve(bytes);
         if (reservation == null) {
-            throw new GuestFailure(
-                    Kind.OVERLOADED,
-                    "the sidecar's guest memory budget ("
-                            + mib(budget.limitBytes())
-                            + " MiB) is taken by running calls and this call may need "
-                            + mib(bytes)
-                            + " MiB (limits.maxMemory); retry later");
+            throw overloaded("this call's initial memory needs " + mib(bytes) + " MiB");
         }
         return reservation;
+    }
+
+    private GuestFailure overloaded(String need) {
+        return new GuestFailure(
+                Kind.OVERLOADED,
+                "the sidecar's guest memory budget ("
+                        + mib(budget.limitBytes())
+                        + " MiB) is taken by running calls and "
+                        + need
+                        + "; retry later");
     }
 
     private static long mib(long bytes) {
@@ -147,7 +159,8 @@ public final class GuestRunner {
             byte[] stdin,
             List<String> requestArgs,
             int initialPages,
-            int maximumPages)
+            int maximumPages,
+            MemoryBudget.Reservation reservation)
             throws GuestFailure {
         var stdout =
                 new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
@@ -180,7 +193,7 @@ public final class GuestRunner {
                                                             outbound))
                                             .build())
                             .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(ByteArrayMemory::new)
+                            .withMemoryFactory(limits -> new BudgetedMemory(limits, reservation))
                             .withMemoryLimits(new MemoryLimits(initialPages, maximumPages))
                             .withTableFactory(GuestRunner::boundedTable)
                             .withUnsafeExecutionListener(INTERRUPT_CHECK)
@@ -188,6 +201,9 @@ public final class GuestRunner {
                             .build();
             instance.export("_start").apply();
         } catch (WasiExitException e) {
+            if (e.exitCode() != 0 && reservation.refusedGrowth()) {
+                throw overloaded("the guest could not grow its memory");
+            }
             if (e.exitCode() != 0) {
                 throw new GuestFailure(
                         Kind.EXIT,
@@ -214,6 +230,9 @@ public final class GuestRunner {
         } catch (ChicoryException | StackOverflowError | ArithmeticException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new GuestFailure(Kind.INTERRUPTED, "the guest was interrupted");
+            }
+            if (reservation.refusedGrowth()) {
+                throw overloaded("the guest could not grow its memory");
             }
             throw new GuestFailure(
                     Kind.TRAP,

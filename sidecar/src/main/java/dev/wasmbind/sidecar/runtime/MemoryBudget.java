@@ -4,10 +4,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The heap all running guests may claim together. Guest memory lives on the JVM heap, so each call
- * reserves its linear memory's maximum (its cap under {@code limits.maxMemory}) before it starts
- * and gives it back when its guest ends (not when its answer leaves: a guest that cannot be stopped
- * keeps its memory). A call that does not fit waits for none: it is refused, and the caller retries
- * later, rather than the heap running out for every call.
+ * reserves the pages its linear memory starts with before it starts, reserves more as the guest
+ * grows it ({@link BudgetedMemory}), and gives all back when its guest ends (not when its answer
+ * leaves: a guest that cannot be stopped keeps its memory). The budget counts what guests use, not
+ * their caps ({@code limits.maxMemory}), so a normal load of small guests is never refused. A call
+ * that does not fit waits for none: it is refused (or its {@code memory.grow} fails), and the
+ * caller retries later, rather than the heap running out for every call.
  */
 public final class MemoryBudget {
 
@@ -57,27 +59,58 @@ public final class MemoryBudget {
      * @return the reservation to close when the guest ends, or null when it does not fit now
      */
     Reservation tryReserve(long bytes) {
+        return take(bytes) ? new Reservation(bytes) : null;
+    }
+
+    private boolean take(long bytes) {
         long now;
         do {
             now = reserved.get();
             if (now + bytes > limitBytes) {
-                return null;
+                return false;
             }
         } while (!reserved.compareAndSet(now, now + bytes));
-        return new Reservation(bytes);
+        return true;
     }
 
-    /** A guest's share of the budget; closing it twice gives it back once. */
+    /**
+     * A guest's share of the budget, grown with its memory (on the guest's thread); closing it
+     * twice gives it back once.
+     */
     final class Reservation implements AutoCloseable {
-        private final long bytes;
+        private long bytes;
         private boolean closed;
+        private boolean refusedGrowth;
 
         private Reservation(long bytes) {
             this.bytes = bytes;
         }
 
+        /** Adds {@code more} bytes when they fit next to the other reservations. */
+        synchronized boolean tryGrow(long more) {
+            if (closed || !take(more)) {
+                refusedGrowth = true;
+                return false;
+            }
+            bytes += more;
+            return true;
+        }
+
+        /** Whether the guest asked to grow its memory more than the budget could give. */
+        synchronized boolean refusedGrowth() {
+            return refusedGrowth;
+        }
+
+        /** Gives back {@code less} bytes of a growth that did not happen. */
+        synchronized void shrink(long less) {
+            if (!closed) {
+                bytes -= less;
+                reserved.addAndGet(-less);
+            }
+        }
+
         @Override
-        public void close() {
+        public synchronized void close() {
             if (!closed) {
                 closed = true;
                 reserved.addAndGet(-bytes);

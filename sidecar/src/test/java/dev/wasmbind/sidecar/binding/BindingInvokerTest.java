@@ -12,7 +12,9 @@ import dev.wasmbind.sidecar.runtime.WorkerPool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterEach;
@@ -127,22 +129,27 @@ class BindingInvokerTest {
                 new Semaphore(8));
     }
 
+    /** Bytes a module's memory starts with: what a call reserves before it runs. */
+    private static long initialBytes(String module) {
+        return compiled(module).initialPages() * 65536L;
+    }
+
     @Test
     void shouldRefuseACallWhoseMemoryDoesNotFitNextToTheRunningOnesAndTakeItAfter()
             throws Exception {
-        var budget = new MemoryBudget(5L * 1024 * 1024);
+        long each = initialBytes("sleep");
+        var budget = new MemoryBudget(each * 5 / 2); // two fit, not three
         var budgeted = new BindingInvoker(registry, pool, new GuestRunner(budget), metrics());
-        Binding.Ready big = withMemory("big", "sleep", 32); // 2 MiB each: two fit, not three
+        Binding.Ready big = withMemory("big", "sleep", 1024);
         registry.put(big);
         var first = budgeted.invoke(big, bytes(""), List.of("1500"));
         var second = budgeted.invoke(big, bytes(""), List.of("1500"));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> budget.reservedBytes() == 4L * 1024 * 1024);
+        await().atMost(Duration.ofSeconds(10)).until(() -> budget.reservedBytes() == 2 * each);
 
         assertThatThrownBy(() -> budgeted.invoke(big, bytes(""), List.of("0")).join())
                 .satisfies(
                         e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.OVERLOADED))
-                .hasMessageContaining("guest memory budget (5 MiB) is taken by running calls")
+                .hasMessageContaining("is taken by running calls")
                 .hasMessageContaining("retry later");
 
         assertThat(first.get()).isEqualTo(bytes("slept\n"));
@@ -152,10 +159,48 @@ class BindingInvokerTest {
     }
 
     @Test
-    void shouldRefuseABindingWhoseMemoryCapExceedsTheWholeBudget() {
+    void shouldRunEightCallsAtOnceWhoseCapsTogetherExceedTheBudget() throws Exception {
+        // The regression this guards: reserving each call's cap (64 MiB by default) let only a
+        // few calls of a 256 MiB heap run at once and answered the rest 503.
+        var budget = new MemoryBudget(32L * 1024 * 1024);
+        try (var eight = new WorkerPool(8, 8)) {
+            var budgeted = new BindingInvoker(registry, eight, new GuestRunner(budget), metrics());
+            Binding.Ready small = withMemory("small", "sleep", 1024); // 64 MiB cap each
+            var calls = new ArrayList<CompletableFuture<byte[]>>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(budgeted.invoke(small, bytes(""), List.of("300")));
+            }
+
+            for (var call : calls) {
+                assertThat(call.get()).isEqualTo(bytes("slept\n"));
+            }
+            assertThat(budget.reservedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void shouldAnswerOverloadedWhenTheBudgetCannotHoldAGuestsGrowth() throws Exception {
+        var budget = new MemoryBudget(4L * 1024 * 1024);
+        var budgeted = new BindingInvoker(registry, pool, new GuestRunner(budget), metrics());
+        Binding.Ready grower = withMemory("grower", "grow", 1024);
+
+        assertThat(budgeted.invoke(grower, bytes(""), List.of("1")).get()).isEqualTo(bytes("ok\n"));
+        assertThatThrownBy(() -> budgeted.invoke(grower, bytes(""), List.of("8")).join())
+                .satisfies(
+                        e -> assertThat(callFailure(e).outcome()).isEqualTo(CallOutcome.OVERLOADED))
+                .hasMessageContaining("guest memory budget (4 MiB) is taken by running calls")
+                .hasMessageContaining("could not grow its memory");
+        assertThat(budget.reservedBytes()).isZero();
+    }
+
+    @Test
+    void shouldRefuseAModuleWhoseInitialMemoryExceedsTheWholeBudget() {
         var budgeted =
                 new BindingInvoker(
-                        registry, pool, new GuestRunner(new MemoryBudget(1024L * 1024)), metrics());
+                        registry,
+                        pool,
+                        new GuestRunner(new MemoryBudget(initialBytes("cat") - 1)),
+                        metrics());
         Binding.Ready big = withMemory("big", "cat", 32);
 
         assertThatThrownBy(() -> budgeted.invoke(big, bytes("x"), List.of()).join())
@@ -163,9 +208,7 @@ class BindingInvokerTest {
                         e ->
                                 assertThat(callFailure(e).outcome())
                                         .isEqualTo(CallOutcome.MEMORY_LIMIT))
-                .hasMessageContaining(
-                        "limits.maxMemory (2 MiB) is more than the sidecar's guest"
-                                + " memory budget (1 MiB");
+                .hasMessageContaining("is more than the sidecar's guest memory budget");
     }
 
     private static BindingMetrics metrics() {
