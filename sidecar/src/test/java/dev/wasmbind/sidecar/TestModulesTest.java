@@ -104,11 +104,11 @@ class TestModulesTest {
                     .isNotEmpty()
                     .allSatisfy(
                             name -> {
-                                String module = name.substring(0, name.indexOf('.'));
+                                String hostModule = name.substring(0, name.indexOf('.'));
                                 String function = name.substring(name.indexOf('.') + 1);
                                 assertThat(HostModules.WASI_HTTP_2023)
                                         .hasEntrySatisfying(
-                                                module, f -> assertThat(f).contains(function));
+                                                hostModule, f -> assertThat(f).contains(function));
                             });
         } else {
             assertThat(foreign).isEmpty();
