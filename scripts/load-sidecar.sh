@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${1:-30}"
-PORT="${LOAD_PORT:-3598}"
+# A free port unless LOAD_PORT is set (other benchmarks may hold the usual ones).
+PORT="${LOAD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 OUT=sidecar/target/load
@@ -33,15 +34,19 @@ binding() { # name module limits
   printf 'apiVersion: wasmbind.dev/v1alpha1\nkind: WasmBinding\nmetadata: {name: %s}\nspec:\n  url: "file://%s"\n  limits: %s\n' \
     "$1" "$(pwd)/$2" "$3" > "$RES/$1.yaml"
 }
-binding tiny examples/bindings/modules/uppercase.wasm "{maxConcurrency: 64}"
-binding slow sidecar/src/test/resources/wasm/sleep.wasm "{maxConcurrency: 4, timeout: 5s}"
-binding cat sidecar/src/test/resources/wasm/cat.wasm "{maxConcurrency: 8, maxRequestBytes: 2Mi}"
+# Small maxMemory: the guest-memory budget (a share of -Xmx) admits a call by its maxMemory.
+binding tiny examples/bindings/modules/uppercase.wasm "{maxConcurrency: 64, maxMemory: 2Mi}"
+binding slow sidecar/src/test/resources/wasm/sleep.wasm "{maxConcurrency: 4, maxMemory: 2Mi, timeout: 5s}"
+binding cat sidecar/src/test/resources/wasm/cat.wasm "{maxConcurrency: 8, maxMemory: 8Mi, maxRequestBytes: 2Mi}"
 
 # shellcheck disable=SC2086
 java $JAVA_FLAGS -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.05; done
+until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$OUT/sidecar.log" >&2; exit 1; }
+  sleep 0.05
+done
 
 echo "## Machine"
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
