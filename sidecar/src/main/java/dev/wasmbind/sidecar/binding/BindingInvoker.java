@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Calls a binding: looks it up, checks the operation and its concurrency limit, and runs the guest
@@ -40,6 +41,22 @@ public final class BindingInvoker {
      */
     public CompletableFuture<byte[]> invoke(
             Binding.Ready binding, byte[] stdin, List<String> requestArgs) {
+        return invoke(
+                binding,
+                () -> CompletableFuture.completedFuture(new GuestInput(stdin, requestArgs)));
+    }
+
+    /** What a guest reads: STDIN and the request's arguments. */
+    public record GuestInput(byte[] stdin, List<String> args) {}
+
+    /**
+     * Like {@link #invoke(Binding.Ready, byte[], List)}, with the input prepared only once the
+     * binding's permit is taken: decoding a large body costs time and memory, so it is bounded by
+     * {@code limits.maxConcurrency} like the call itself. {@code prepare} may fail with a {@link
+     * CallException} (a malformed body), which the call answers as it is.
+     */
+    public CompletableFuture<byte[]> invoke(
+            Binding.Ready binding, Supplier<CompletableFuture<GuestInput>> prepare) {
         if (!binding.permits().tryAcquire()) {
             return CompletableFuture.failedFuture(
                     new CallException(
@@ -52,11 +69,22 @@ public final class BindingInvoker {
         }
         AtomicInteger inflight = metrics.inflight(binding.name());
         inflight.incrementAndGet();
-        return pool.submit(
-                        () ->
-                                runner.run(
-                                        binding.compiled(), binding.settings(), stdin, requestArgs),
-                        binding.timeout())
+        CompletableFuture<GuestInput> input;
+        try {
+            input = prepare.get();
+        } catch (RuntimeException e) {
+            input = CompletableFuture.failedFuture(e);
+        }
+        return input.thenCompose(
+                        in ->
+                                pool.submit(
+                                        () ->
+                                                runner.run(
+                                                        binding.compiled(),
+                                                        binding.settings(),
+                                                        in.stdin(),
+                                                        in.args()),
+                                        binding.timeout()))
                 .handle(
                         (stdout, error) -> {
                             binding.permits().release();
@@ -113,6 +141,9 @@ public final class BindingInvoker {
                 error instanceof CompletionException && error.getCause() != null
                         ? error.getCause()
                         : error;
+        if (cause instanceof CallException call) {
+            return call;
+        }
         if (cause instanceof WorkerPool.TimedOut) {
             return new CallException(
                     CallOutcome.TIMEOUT,

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,7 +41,6 @@ public final class DaprHttpApi {
     static final String ERR_MALFORMED_REQUEST = "ERR_MALFORMED_REQUEST";
     static final String ERR_INVOKE_OUTPUT_BINDING = "ERR_INVOKE_OUTPUT_BINDING";
     private static final String BODY = "wasmbind.body";
-    private static final String ENVELOPE = "wasmbind.envelope";
     private static final String STARTED = "wasmbind.started";
     private static final String JSON = "application/json";
 
@@ -52,6 +52,8 @@ public final class DaprHttpApi {
     // In-pod mode: not ready until the requested bindings are loaded; extra metadata sections.
     private BooleanSupplier ready = () -> true;
     private final Map<String, Supplier<Object>> metadataSections = new LinkedHashMap<>();
+    private ServerLimits limits = ServerLimits.defaults();
+    private RequestBytesBudget budget = new RequestBytesBudget(limits.requestBytesInFlight());
 
     public DaprHttpApi(
             BindingRegistry registry,
@@ -78,10 +80,19 @@ public final class DaprHttpApi {
         return this;
     }
 
+    /** Timeouts and sizes of the server {@link #listen} starts, and the bytes of bodies held. */
+    public DaprHttpApi withServerLimits(ServerLimits limits) {
+        this.limits = limits;
+        this.budget = new RequestBytesBudget(limits.requestBytesInFlight());
+        return this;
+    }
+
     /** Starts the server on {@code host:port} (port 0 picks a free one). */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                .requestHandler(router(vertx))
+        HttpServer server =
+                vertx.createHttpServer(
+                        limits.applyTo(new HttpServerOptions().setHost(host).setPort(port)));
+        return HeaderDeadline.install(vertx, server, limits.headerTimeout(), router(vertx))
                 .listen();
     }
 
@@ -95,7 +106,6 @@ public final class DaprHttpApi {
                     .handler(this::handleRawInvoke);
             router.route(method, "/v1.0/bindings/:name")
                     .handler(this::readBoundedBody)
-                    .handler(this::decodeEnvelope)
                     .handler(this::handleInvoke);
         }
         router.get("/v1.0/healthz").handler(this::handleHealthz);
@@ -116,7 +126,8 @@ public final class DaprHttpApi {
 
     /**
      * Reads the body up to the binding's {@code limits.maxRequestBytes} (the default for names that
-     * are not loaded), answering 413 as soon as it is exceeded.
+     * are not loaded), answering 413 as soon as it is exceeded; and within the bytes all requests
+     * may hold at once, answering 503 beyond them. The bytes are held until the answer is sent.
      */
     private void readBoundedBody(RoutingContext ctx) {
         ctx.put(STARTED, System.nanoTime());
@@ -128,12 +139,19 @@ public final class DaprHttpApi {
                         .orElse(Limits.DEFAULT_MAX_REQUEST_BYTES);
         HttpServerRequest request = ctx.request();
         String declared = request.getHeader("Content-Length");
-        if (declared != null && parseLong(declared) > limit) {
+        long declaredLength = declared == null ? -1 : parseLong(declared);
+        if (declaredLength > limit) {
             ctx.response().putHeader("Connection", "close");
-            tooLarge(ctx, name, parseLong(declared), limit);
+            tooLarge(ctx, name, declaredLength, limit);
             return;
         }
-        Buffer body = Buffer.buffer();
+        long[] reserved = {0};
+        ctx.addEndHandler(v -> budget.release(reserved[0]));
+        // A declared length is reserved at once, so that a slow sender cannot overdraw the budget.
+        if (declaredLength > 0 && !reserve(ctx, name, reserved, declaredLength)) {
+            return;
+        }
+        Buffer body = Buffer.buffer((int) Math.max(0, declaredLength));
         request.handler(
                 chunk -> {
                     if (ctx.response().ended()) {
@@ -143,6 +161,8 @@ public final class DaprHttpApi {
                     if (body.length() > limit) {
                         ctx.response().putHeader("Connection", "close");
                         tooLarge(ctx, name, body.length(), limit);
+                    } else if (body.length() > reserved[0]) {
+                        reserve(ctx, name, reserved, body.length() - reserved[0]);
                     }
                 });
         request.endHandler(
@@ -155,6 +175,27 @@ public final class DaprHttpApi {
         request.exceptionHandler(
                 e -> LOG.debug("request body of {} failed: {}", name, e.toString()));
         request.resume();
+    }
+
+    private boolean reserve(RoutingContext ctx, String name, long[] reserved, long bytes) {
+        if (budget.tryReserve(bytes)) {
+            reserved[0] += bytes;
+            return true;
+        }
+        ctx.response().putHeader("Connection", "close");
+        fail(
+                ctx,
+                name,
+                new CallException(
+                        CallOutcome.OVERLOADED,
+                        "the sidecar holds "
+                                + budget.held()
+                                + " bytes of request bodies, and "
+                                + bytes
+                                + " more would pass its limit of "
+                                + budget.limit()
+                                + " bytes; retry later"));
+        return false;
     }
 
     private void tooLarge(RoutingContext ctx, String name, long size, long limit) {
@@ -170,22 +211,51 @@ public final class DaprHttpApi {
                                 + " bytes)"));
     }
 
-    private void decodeEnvelope(RoutingContext ctx) {
-        Buffer body = ctx.get(BODY);
-        try {
-            ctx.put(ENVELOPE, BindingRequest.parse(body.getBytes()));
-            ctx.next();
-        } catch (GoJsonException e) {
-            fail(
-                    ctx,
-                    ctx.pathParam("name"),
-                    new CallException(CallOutcome.MALFORMED_REQUEST, e.getMessage()));
+    /**
+     * The envelope is decoded and its {@code data} Go-encoded off the event loop, after the
+     * binding's concurrency permit is taken. daprd decodes before it looks the binding up, so a
+     * malformed body is a 400 for an unknown binding too (decoded without a permit, within the
+     * budget of request bytes).
+     */
+    private void handleInvoke(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        byte[] body = ((Buffer) ctx.remove(BODY)).getBytes();
+        Optional<Binding.Ready> ready =
+                registry.get(name)
+                        .filter(Binding.Ready.class::isInstance)
+                        .map(Binding.Ready.class::cast);
+        CompletableFuture<byte[]> call;
+        if (ready.isPresent()) {
+            Binding.Ready binding = ready.get();
+            call =
+                    invoker.invoke(
+                            binding,
+                            () ->
+                                    BodyDecoders.submit(
+                                            () -> {
+                                                BindingRequest envelope = decode(body);
+                                                invoker.lookup(name, envelope.operation());
+                                                return new BindingInvoker.GuestInput(
+                                                        envelope.stdin(binding.rawData()),
+                                                        envelope.args());
+                                            }));
+        } else {
+            call =
+                    BodyDecoders.submit(
+                            () -> {
+                                invoker.lookup(name, decode(body).operation());
+                                throw new IllegalStateException(name + " is not ready");
+                            });
         }
+        answer(ctx, name, call, JSON);
     }
 
-    private void handleInvoke(RoutingContext ctx) {
-        BindingRequest envelope = ctx.get(ENVELOPE);
-        invoke(ctx, envelope.operation(), b -> envelope.stdin(b.rawData()), envelope.args(), JSON);
+    private static BindingRequest decode(byte[] body) throws CallException {
+        try {
+            return BindingRequest.parse(body);
+        } catch (GoJsonException e) {
+            throw new CallException(CallOutcome.MALFORMED_REQUEST, e.getMessage());
+        }
     }
 
     private void handleRawInvoke(RoutingContext ctx) {
@@ -213,18 +283,22 @@ public final class DaprHttpApi {
             fail(ctx, name, e);
             return;
         }
+        answer(ctx, name, invoker.invoke(binding, stdin.apply(binding), args), contentType);
+    }
+
+    private void answer(
+            RoutingContext ctx, String name, CompletableFuture<byte[]> call, String contentType) {
         Context context = Vertx.currentContext();
-        invoker.invoke(binding, stdin.apply(binding), args)
-                .whenComplete(
-                        (stdout, error) ->
-                                context.runOnContext(
-                                        v -> {
-                                            if (error == null) {
-                                                succeed(ctx, name, stdout, contentType);
-                                            } else {
-                                                fail(ctx, name, callException(error));
-                                            }
-                                        }));
+        call.whenComplete(
+                (stdout, error) ->
+                        context.runOnContext(
+                                v -> {
+                                    if (error == null) {
+                                        succeed(ctx, name, stdout, contentType);
+                                    } else {
+                                        fail(ctx, name, callException(error));
+                                    }
+                                }));
     }
 
     private void succeed(RoutingContext ctx, String name, byte[] stdout, String contentType) {

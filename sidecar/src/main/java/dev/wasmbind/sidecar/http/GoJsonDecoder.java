@@ -157,9 +157,10 @@ public final class GoJsonDecoder {
             }
         }
 
+        /** Go's scanner refuses the bracket that opens level 10001, naming it. */
         private void enter() throws GoJsonException {
             if (++depth > MAX_DEPTH) {
-                throw new GoJsonException("exceeded max depth");
+                throw invalid(in[pos], "exceeded max depth");
             }
         }
 

@@ -5,6 +5,7 @@ import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
+import dev.wasmbind.sidecar.http.ServerLimits;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
@@ -296,9 +297,11 @@ public final class InPodSidecar implements AutoCloseable {
                 HttpServer health =
                         await(
                                 vertx.createHttpServer(
-                                                new HttpServerOptions()
-                                                        .setHost(healthHost)
-                                                        .setPort(healthPort))
+                                                ServerLimits.defaults()
+                                                        .applyTo(
+                                                                new HttpServerOptions()
+                                                                        .setHost(healthHost)
+                                                                        .setPort(healthPort)))
                                         .requestHandler(routes.healthRouter(vertx))
                                         .listen(),
                                 healthHost,

@@ -10,6 +10,7 @@ import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
+import dev.wasmbind.sidecar.http.ServerLimits;
 import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -205,6 +206,7 @@ public final class StandaloneSidecar implements AutoCloseable {
         private int grpcPort = -1;
         private String appId = "wasmbind";
         private boolean interpretFirst = true;
+        private ServerLimits serverLimits = ServerLimits.defaults();
 
         private Builder(Path resources) {
             this.resources = resources;
@@ -244,6 +246,12 @@ public final class StandaloneSidecar implements AutoCloseable {
             return this;
         }
 
+        /** Timeouts and sizes of the HTTP server ({@link ServerLimits#defaults()} by default). */
+        public Builder withServerLimits(ServerLimits serverLimits) {
+            this.serverLimits = serverLimits;
+            return this;
+        }
+
         /** Loads the bindings and starts listening; returns once the API answers. */
         public StandaloneSidecar start() throws IOException, InterruptedException {
             LOG.debug("starting; JVM up {} ms", uptimeMillis());
@@ -263,7 +271,9 @@ public final class StandaloneSidecar implements AutoCloseable {
             var metrics = new BindingMetrics(prometheus);
             WorkerPool pool = WorkerPool.forThisMachine();
             var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
-            var api = new DaprHttpApi(registry, invoker, metrics, prometheus, appId);
+            var api =
+                    new DaprHttpApi(registry, invoker, metrics, prometheus, appId)
+                            .withServerLimits(serverLimits);
             // The event loop only parses and routes; guests run on the worker pool.
             Vertx vertx = vertxStarting.join();
             try {

@@ -44,6 +44,11 @@ class GoJsonTest {
                 "`0.1`|`0.1`",
                 "`3.14159`|`3.14159`",
                 "`1E400`|`ERR`",
+                // shortest round-trip digits, also where the gap below is half the gap above
+                "`5.9604644775390625e-8`|`5.960464477539063e-8`",
+                "`5e-324`|`5e-324`",
+                "`1.7976931348623157e308`|`1.7976931348623157e+308`",
+                "`1e23`|`1e+23`",
                 // HTML characters and JavaScript line separators are escaped
                 "`\"<a href='x'>&</a>\"`|`\"\\u003ca href='x'\\u003e\\u0026\\u003c/a\\u003e\"`",
                 "`\"\u2028\u2029\"`|`\"\\u2028\\u2029\"`",
