@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +30,15 @@ public final class AdmissionReviewHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionReviewHandler.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final SidecarInjector injector;
+    private final Function<Pod, InjectionDecision> injector;
     private final AdmissionMetrics metrics;
 
     AdmissionReviewHandler(SidecarInjector injector, AdmissionMetrics metrics) {
+        this(injector::decide, metrics);
+    }
+
+    /** With any decision function: tests hand in one that fails. */
+    AdmissionReviewHandler(Function<Pod, InjectionDecision> injector, AdmissionMetrics metrics) {
         this.injector = injector;
         this.metrics = metrics;
     }
@@ -120,11 +126,33 @@ public final class AdmissionReviewHandler {
             LOG.warn("Review {}: {}; allowed unchanged", uid, reason);
             return review(allowed(uid, reason));
         }
-        return review(respond(uid, request, pod));
+        try {
+            return review(respond(uid, request, pod));
+        } catch (RuntimeException e) {
+            // A bug must not reach the HTTP layer: a 500 there lets the pod run without its
+            // sidecar under failurePolicy Ignore. A denial names the failure instead.
+            metrics.error("internal");
+            LOG.error("Review {}: the injector failed; the pod is denied", uid, e);
+            AdmissionResponse response = allowed(uid, "");
+            response.setAllowed(false);
+            response.setStatus(
+                    new StatusBuilder()
+                            .withCode(500)
+                            .withReason("InternalError")
+                            .withMessage(
+                                    "wasmbind injector failed on this pod ("
+                                            + e.getClass().getSimpleName()
+                                            + ": "
+                                            + firstLine(e.getMessage())
+                                            + "); please report it with the pod's"
+                                            + " wasmbind.dev/* annotations")
+                            .build());
+            return review(response);
+        }
     }
 
     private AdmissionResponse respond(String uid, JsonNode request, Pod pod) {
-        InjectionDecision decision = injector.decide(pod);
+        InjectionDecision decision = injector.apply(pod);
         String who = request.path("namespace").asText("") + "/" + podName(request, pod);
         AdmissionResponse response = allowed(uid, decision.message());
         response.setWarnings(decision.warnings().isEmpty() ? null : decision.warnings());

@@ -1,10 +1,12 @@
 package dev.wasmbind.injector.patch;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,13 +33,51 @@ public record PodSettings(
     private static final Pattern QUANTITY =
             Pattern.compile(
                     "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$");
+    // Kubernetes keeps a quantity in 64 bits, CPU in milli-units: the largest amount that fits
+    // both ways. Longer strings and larger exponents are refused before any arithmetic (a huge
+    // exponent would otherwise overflow or take forever).
+    // Kubernetes rounds CPU to milli-units: anything smaller would silently become 1m or 0.
+    private static final BigDecimal MIN_AMOUNT = new BigDecimal("0.001");
+    private static final BigDecimal MAX_AMOUNT = BigDecimal.valueOf(Long.MAX_VALUE / 1000);
+    private static final int MAX_QUANTITY_LENGTH = 40;
+    private static final int MAX_EXPONENT_DIGITS = 2;
     private static final Pattern PORT = Pattern.compile("^[0-9]{1,5}$");
     // A WasmBinding name is a DNS-1123 subdomain.
     private static final Pattern RESOURCE_NAME =
             Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
 
+    /**
+     * True for a quantity in Kubernetes' grammar from 1m to about 9.2e15 (8Pi of memory, 9.2e12
+     * CPUs).
+     */
     public static boolean isValidQuantity(String value) {
-        return QUANTITY.matcher(value).matches();
+        return amount(value) != null;
+    }
+
+    /** The quantity's amount, or null when it is not a usable quantity; never throws. */
+    private static BigDecimal amount(String value) {
+        if (value == null || value.length() > MAX_QUANTITY_LENGTH) {
+            return null;
+        }
+        Matcher m = QUANTITY.matcher(value);
+        if (!m.matches()) {
+            return null;
+        }
+        String suffix = m.group(3);
+        if (suffix != null
+                && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E')
+                && suffix.replaceFirst("^[eE][+-]?", "").length() > MAX_EXPONENT_DIGITS) {
+            return null;
+        }
+        BigDecimal amount;
+        try {
+            amount = Quantity.getAmountInBytes(new Quantity(value));
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return null;
+        }
+        return amount.compareTo(MIN_AMOUNT) >= 0 && amount.compareTo(MAX_AMOUNT) <= 0
+                ? amount
+                : null;
     }
 
     /** Reads and validates the pod's wasmbind.dev/* annotations over the config's defaults. */
@@ -187,10 +227,15 @@ public record PodSettings(
             return null;
         }
         String v = value.trim();
-        if (!isValidQuantity(v) || Quantity.getAmountInBytes(new Quantity(v)).signum() == 0) {
+        if (!isValidQuantity(v)) {
             String example = key.contains("cpu") ? "\"250m\" or \"1\"" : "\"256Mi\" or \"1Gi\"";
             throw new InvalidAnnotationException(
-                    key, value, "use a positive Kubernetes quantity, e.g. " + example);
+                    key,
+                    value,
+                    "use a positive Kubernetes quantity of at most "
+                            + (key.contains("cpu") ? "9e12 CPUs" : "8Pi")
+                            + ", e.g. "
+                            + example);
         }
         return new Quantity(v);
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook's own certificates with no cert-manager: a CA and a serving certificate kept in a
- * Secret (shared by all replicas, surviving restarts), renewed before they expire, and the CA kept
- * in the MutatingWebhookConfiguration's caBundle. Every {@link #load()} re-checks all three, so a
- * caBundle reset by a chart upgrade is put back at the next check.
+ * The webhook's own certificates with no cert-manager: a CA kept in its own Secret ({@code
+ * <secret>-ca}, read only by this class) and a serving certificate in the Secret every replica
+ * serves from (no CA key in it), both shared by all replicas, surviving restarts and renewed before
+ * they expire; the CA is kept in the MutatingWebhookConfiguration's caBundle. When the CA is
+ * replaced, the previous CA stays in the caBundle until it expires, so a replica still serving a
+ * certificate of the old CA is trusted until it has reloaded (replicas reload within seconds, the
+ * old CA has at least renewBefore left). Every {@link #load()} re-checks all of it, so a caBundle
+ * reset by a chart upgrade is put back at the next check.
  */
 public final class SelfManagedCertificates implements KeyMaterialSource {
 
     static final String CA_CERT = "ca.crt";
     static final String CA_KEY = "ca.key";
+    static final String PREVIOUS_CA_CERT = "previous-ca.crt";
     static final String TLS_CERT = "tls.crt";
     static final String TLS_KEY = "tls.key";
 
@@ -40,6 +46,7 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
     private final KubernetesClient client;
     private final String namespace;
     private final String secretName;
+    private final String caSecretName;
     private final String serviceName;
     private final String webhookConfigurationName;
     private final Duration caValidity;
@@ -51,6 +58,7 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
         this.client = Objects.requireNonNull(b.client, "client");
         this.namespace = Objects.requireNonNull(b.namespace, "namespace");
         this.secretName = Objects.requireNonNull(b.secretName, "secretName");
+        this.caSecretName = secretName + "-ca";
         this.serviceName = Objects.requireNonNull(b.serviceName, "serviceName");
         this.webhookConfigurationName =
                 Objects.requireNonNull(b.webhookConfigurationName, "webhookConfigurationName");
@@ -75,9 +83,17 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
     @Override
     public PemPair load() throws InvalidKeyMaterialException {
         try {
-            Map<String, String> stored = ensureSecret();
-            publishCaBundle(stored.get(CA_CERT));
-            return new PemPair(stored.get(TLS_CERT), stored.get(TLS_KEY));
+            // The caBundle trusts a new CA before any certificate of it is served.
+            Map<String, String> ca = ensure(caSecretName, "Opaque", this::renewCaIfNeeded);
+            publishCaBundle(ca.get(CA_CERT) + ca.getOrDefault(PREVIOUS_CA_CERT, ""));
+            CertificateAuthority authority =
+                    CertificateAuthority.fromPem(ca.get(CA_CERT), ca.get(CA_KEY));
+            Map<String, String> serving =
+                    ensure(
+                            secretName,
+                            "kubernetes.io/tls",
+                            stored -> renewServingIfNeeded(stored, authority));
+            return new PemPair(serving.get(TLS_CERT), serving.get(TLS_KEY));
         } catch (KubernetesClientException e) {
             throw new InvalidKeyMaterialException(
                     "Kubernetes API: " + e.getCode() + " " + e.getMessage(), e);
@@ -86,7 +102,7 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
 
     @Override
     public String describe() {
-        return "self-managed Secret " + namespace + "/" + secretName;
+        return "self-managed Secrets " + namespace + "/" + secretName + " and " + caSecretName;
     }
 
     /** Why the caBundle is not current, for /readyz; empty once it is. */
@@ -94,47 +110,94 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
         return Optional.ofNullable(caBundleProblem);
     }
 
-    private Map<String, String> ensureSecret() throws InvalidKeyMaterialException {
+    /** What to store given what is stored: the same map when nothing changes. */
+    private interface Renewal {
+        Map<String, String> apply(Map<String, String> stored) throws InvalidKeyMaterialException;
+    }
+
+    private Map<String, String> ensure(String name, String type, Renewal renewal)
+            throws InvalidKeyMaterialException {
         // Two attempts: a conflict means another replica wrote first; its content is then reused.
         for (int attempt = 0; ; attempt++) {
-            Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+            Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
             Map<String, String> stored = secret == null ? Map.of() : decode(secret);
-            Map<String, String> wanted = renewIfNeeded(stored);
+            Map<String, String> wanted = renewal.apply(stored);
             if (wanted == stored) {
                 return stored;
             }
             try {
-                write(secret, wanted);
+                write(name, type, secret, wanted);
                 return wanted;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt > 0) {
                     throw e;
                 }
-                LOG.info(
-                        "Secret {}/{} was written concurrently; re-reading it",
-                        namespace,
-                        secretName);
+                LOG.info("Secret {}/{} was written concurrently; re-reading it", namespace, name);
             }
         }
     }
 
-    /** The stored map itself when nothing needs renewing, else a new map with fresh parts. */
-    private Map<String, String> renewIfNeeded(Map<String, String> stored)
+    /**
+     * The CA Secret: kept while fresh; else a new CA, with the old one's certificate as the
+     * previous CA while it has not expired. An expired previous CA is dropped.
+     */
+    private Map<String, String> renewCaIfNeeded(Map<String, String> stored)
             throws InvalidKeyMaterialException {
-        CertificateAuthority ca = usableCa(stored);
-        boolean newCa = ca == null;
-        if (newCa) {
-            ca = CertificateAuthority.create(serviceName + "-ca", caValidity);
-            LOG.info("Created a new CA for {}", describe());
+        if (stored.isEmpty()) {
+            stored = migrateFromServingSecret();
         }
-        if (!newCa && servingCertificateIsUsable(stored)) {
+        CertificateAuthority ca = usableCa(stored);
+        if (ca != null) {
+            String previous = stored.get(PREVIOUS_CA_CERT);
+            if (previous == null || unexpired(previous)) {
+                return stored;
+            }
+            LOG.info("Dropping the expired previous CA from {}", describe());
+            return Map.of(CA_CERT, stored.get(CA_CERT), CA_KEY, stored.get(CA_KEY));
+        }
+        CertificateAuthority fresh = CertificateAuthority.create(serviceName + "-ca", caValidity);
+        LOG.info("Created a new CA for {}", describe());
+        String old = stored.get(CA_CERT);
+        if (old != null && unexpired(old)) {
+            return Map.of(
+                    CA_CERT, fresh.certificatePem(),
+                    CA_KEY, fresh.keyPem(),
+                    PREVIOUS_CA_CERT, old);
+        }
+        return Map.of(CA_CERT, fresh.certificatePem(), CA_KEY, fresh.keyPem());
+    }
+
+    /** Before the CA had its own Secret it was stored with the serving pair: take it over. */
+    private Map<String, String> migrateFromServingSecret() {
+        Secret serving = client.secrets().inNamespace(namespace).withName(secretName).get();
+        Map<String, String> old = serving == null ? Map.of() : decode(serving);
+        if (old.containsKey(CA_CERT) && old.containsKey(CA_KEY)) {
+            LOG.info("Moving the CA key out of Secret {}/{}", namespace, secretName);
+            return Map.of(CA_CERT, old.get(CA_CERT), CA_KEY, old.get(CA_KEY));
+        }
+        return Map.of();
+    }
+
+    private static boolean unexpired(String certificatePem) {
+        try {
+            return PemPair.certificates(certificatePem).get(0).getNotAfter().after(new Date());
+        } catch (InvalidKeyMaterialException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The serving Secret: the stored map when usable, else a fresh pair from {@code ca}. */
+    private Map<String, String> renewServingIfNeeded(
+            Map<String, String> stored, CertificateAuthority ca) {
+        if (!stored.containsKey(CA_KEY)
+                && ca.certificatePem().equals(stored.get(CA_CERT))
+                && servingCertificateIsUsable(stored)) {
             return stored;
         }
         PemPair serving = ca.issue(dnsNames(), certificateValidity);
         LOG.info("Issued a serving certificate for {} into {}", dnsNames(), describe());
         return Map.of(
                 CA_CERT, ca.certificatePem(),
-                CA_KEY, ca.keyPem(),
                 TLS_CERT, serving.certificateChain(),
                 TLS_KEY, serving.privateKey());
     }
@@ -189,18 +252,18 @@ public final class SelfManagedCertificates implements KeyMaterialSource {
         return names;
     }
 
-    private void write(Secret existing, Map<String, String> data) {
+    private void write(String name, String type, Secret existing, Map<String, String> data) {
         Base64.Encoder b64 = Base64.getEncoder();
         SecretBuilder builder =
                 existing == null
                         ? new SecretBuilder()
                                 .withNewMetadata()
-                                .withName(secretName)
+                                .withName(name)
                                 .withNamespace(namespace)
                                 .addToLabels("app.kubernetes.io/managed-by", "wasmbind-injector")
                                 .endMetadata()
                         : new SecretBuilder(existing);
-        builder.withType("kubernetes.io/tls").withData(null).withStringData(null);
+        builder.withType(type).withData(null).withStringData(null);
         data.forEach(
                 (k, v) ->
                         builder.addToData(

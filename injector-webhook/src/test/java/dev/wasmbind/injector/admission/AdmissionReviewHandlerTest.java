@@ -126,6 +126,109 @@ class AdmissionReviewHandlerTest {
                 .isEqualTo(1);
     }
 
+    static Stream<Arguments> badAnnotationValues() {
+        String cpuFix = "e.g. \"250m\"";
+        String memoryFix = "e.g. \"256Mi\"";
+        String portFix = "port number from 1 to 65535";
+        Stream.Builder<Arguments> table = Stream.builder();
+        for (String key :
+                new String[] {
+                    "wasmbind.dev/sidecar-cpu-request", "wasmbind.dev/sidecar-cpu-limit"
+                }) {
+            for (String value :
+                    new String[] {
+                        "1e99999999999",
+                        "1e999",
+                        "-1",
+                        "12345678901234567890",
+                        "0",
+                        "0.0000000001n",
+                        "lots",
+                        "1 CPU",
+                        ""
+                    }) {
+                table.add(Arguments.of(key, value, cpuFix));
+            }
+        }
+        for (String key :
+                new String[] {
+                    "wasmbind.dev/sidecar-memory-request", "wasmbind.dev/sidecar-memory-limit"
+                }) {
+            for (String value :
+                    new String[] {
+                        "1e99999999999",
+                        "1E99999999999",
+                        "-1Gi",
+                        "12345678901234567890Ti",
+                        "9Ei",
+                        "0Mi",
+                        "1GB",
+                        "Gi",
+                        "1..5Gi",
+                        "9".repeat(100)
+                    }) {
+                table.add(Arguments.of(key, value, memoryFix));
+            }
+        }
+        for (String key : new String[] {"wasmbind.dev/port", "wasmbind.dev/health-port"}) {
+            for (String value :
+                    new String[] {
+                        "0", "-1", "65536", "99999999999999999999", "http", "8O80", "1e3", ""
+                    }) {
+                table.add(Arguments.of(key, value, portFix));
+            }
+        }
+        for (String value : new String[] {"Hello", "a b", "-x", "x-", "a,,B", "\u00e9t\u00e9"}) {
+            table.add(Arguments.of("wasmbind.dev/bindings", value, "is not a WasmBinding name"));
+        }
+        table.add(
+                Arguments.of(
+                        "wasmbind.dev/bindings", "a".repeat(254), "is not a WasmBinding name"));
+        for (String value : new String[] {"verbose", "", "0", "INFOO", "fatal"}) {
+            table.add(Arguments.of("wasmbind.dev/log-level", value, "use one of trace, debug"));
+        }
+        return table.build();
+    }
+
+    @ParameterizedTest(name = "{0}: \"{1}\"")
+    @MethodSource("badAnnotationValues")
+    void shouldDenyEveryBadAnnotationValueNamingTheAnnotationAndTheFix(
+            String key, String value, String fix) {
+        ObjectNode review = podCreate();
+        annotations(review).put(key, value);
+
+        AdmissionReviewHandler.Reply reply = handler.handle(bytes(review));
+        JsonNode response = response(reply.body());
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(response.path("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("code").asInt()).isEqualTo(400);
+        assertThat(response.path("status").path("message").asText())
+                .contains("annotation " + key + ": \"" + value + "\"", fix);
+        assertThat(response.has("patch")).isFalse();
+    }
+
+    @Test
+    void shouldDenyWithAReviewNotAnHttpErrorWhenTheInjectorFails() {
+        AdmissionReviewHandler failing =
+                new AdmissionReviewHandler(
+                        pod -> {
+                            throw new ArithmeticException("BigInteger would overflow");
+                        },
+                        new AdmissionMetrics(registry));
+
+        AdmissionReviewHandler.Reply reply = failing.handle(bytes(podCreate()));
+        JsonNode response = response(reply.body());
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(response.path("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("code").asInt()).isEqualTo(500);
+        assertThat(response.path("status").path("message").asText())
+                .contains("ArithmeticException: BigInteger would overflow");
+    }
+
     @Test
     void shouldReturnUnknownKeysAsWarnings() {
         ObjectNode review = podCreate();

@@ -32,6 +32,7 @@ class SelfManagedCertificatesTest {
                 .withName("wasmbind-injector")
                 .delete();
         client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls").delete();
+        client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls-ca").delete();
         WebhookConfigurations.createWithoutCaBundle(client);
     }
 
@@ -60,7 +61,9 @@ class SelfManagedCertificatesTest {
                         "wasmbind-injector.wasmbind.svc.cluster.local");
         Secret secret = secret();
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
-        assertThat(secret.getData()).containsKeys("tls.crt", "tls.key", "ca.crt", "ca.key");
+        assertThat(secret.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+        assertThat(caSecret().getData()).containsOnlyKeys("ca.crt", "ca.key");
+        assertThat(decoded(caSecret(), "ca.crt")).isEqualTo(decoded(secret, "ca.crt"));
         assertThat(decoded(secret, "tls.crt")).isEqualTo(pair.certificateChain());
         String caPem = decoded(secret, "ca.crt");
         leaf.verify(PemPair.certificates(caPem).get(0).getPublicKey());
@@ -77,6 +80,53 @@ class SelfManagedCertificatesTest {
 
         assertThat(second).isEqualTo(first);
         assertThat(secret().getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+    }
+
+    @Test
+    void shouldKeepThePreviousCaInTheBundleUntilItExpires() throws Exception {
+        certificates().build().load();
+        String oldCa = decoded(secret(), "ca.crt");
+
+        // The CA has less than renewBefore left: a new CA, and the old one stays trusted.
+        PemPair renewed = certificates().renewBefore(Duration.ofDays(4000)).build().load();
+
+        String newCa = decoded(secret(), "ca.crt");
+        assertThat(newCa).isNotEqualTo(oldCa);
+        renewed.validate().verify(PemPair.certificates(newCa).get(0).getPublicKey());
+        assertThat(caBundles()).containsExactly(base64(newCa + oldCa));
+        assertThat(decoded(caSecret(), "previous-ca.crt")).isEqualTo(oldCa);
+
+        // Another replica, or a restart, keeps both while the old CA has not expired.
+        PemPair again = certificates().build().load();
+        assertThat(again).isEqualTo(renewed);
+        assertThat(caBundles()).containsExactly(base64(newCa + oldCa));
+    }
+
+    @Test
+    void shouldMoveTheCaKeyOutOfAServingSecretWrittenByAnOlderVersion() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("old-ca", Duration.ofDays(3650));
+        PemPair pair = ca.issue(certificates().build().dnsNames(), Duration.ofDays(365));
+        client.secrets()
+                .inNamespace("wasmbind")
+                .resource(
+                        new io.fabric8.kubernetes.api.model.SecretBuilder()
+                                .withNewMetadata()
+                                .withName("wasmbind-injector-tls")
+                                .withNamespace("wasmbind")
+                                .endMetadata()
+                                .withType("kubernetes.io/tls")
+                                .addToData("ca.crt", base64(ca.certificatePem()))
+                                .addToData("ca.key", base64(ca.keyPem()))
+                                .addToData("tls.crt", base64(pair.certificateChain()))
+                                .addToData("tls.key", base64(pair.privateKey()))
+                                .build())
+                .create();
+
+        certificates().build().load();
+
+        assertThat(secret().getData()).doesNotContainKey("ca.key");
+        assertThat(decoded(caSecret(), "ca.key")).isEqualTo(ca.keyPem());
+        assertThat(caBundles()).containsExactly(base64(ca.certificatePem()));
     }
 
     @Test
@@ -191,6 +241,10 @@ class SelfManagedCertificatesTest {
                 .map(MutatingWebhook::getClientConfig)
                 .map(c -> c.getCaBundle())
                 .toList();
+    }
+
+    private static Secret caSecret() {
+        return client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls-ca").get();
     }
 
     private static String decoded(Secret secret, String key) {

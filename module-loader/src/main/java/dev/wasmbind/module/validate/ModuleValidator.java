@@ -2,7 +2,6 @@ package dev.wasmbind.module.validate;
 
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
@@ -73,7 +72,10 @@ public final class ModuleValidator {
         WasmModule module;
         try {
             module = Parser.parse(bytes);
-        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
+            // Any parser failure (ChicoryException and others) on these bytes (e.g. a
+            // BufferUnderflowException from a truncated
+            // f64 constant, found by ModuleValidatorFuzzTest) means a malformed module.
             throw new InvalidModuleException(
                     Reason.MALFORMED, "not a valid WebAssembly module: " + e.getMessage(), e);
         }
