@@ -99,10 +99,11 @@ class SelfManagedTlsIT {
         assertThat(first.getSubjectX500Principal().getName()).isEqualTo("CN=wasmbind-injector");
 
         // Another replica renews the serving certificate in the Secret: this one follows.
-        Secret secret =
-                client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls").get();
+        // The CA key lives in its own Secret, apart from the serving key every replica reads.
+        Secret caSecret =
+                client.secrets().inNamespace("wasmbind").withName("wasmbind-injector-tls-ca").get();
         CertificateAuthority ca =
-                CertificateAuthority.fromPem(caPem, decode(secret.getData().get("ca.key")));
+                CertificateAuthority.fromPem(caPem, decode(caSecret.getData().get("ca.key")));
         PemPair renewed = ca.issue(certificates().dnsNames(), Duration.ofDays(365));
         client.secrets()
                 .inNamespace("wasmbind")
