@@ -142,13 +142,15 @@ class ChartTest {
                         "--tls-secret=" + INJECTOR + "-tls",
                         "--service-name=" + INJECTOR,
                         "--webhook-configuration=" + INJECTOR);
-        // ... and it may touch its own Secret and its own webhook configuration only.
+        // ... and it may touch its own Secrets (serving, and the CA's apart) and its own webhook
+        // configuration only.
         Role tls = chart.get("Role", INJECTOR + "-tls", Role.class);
         assertThat(tls.getRules())
                 .anySatisfy(
                         rule -> {
                             assertThat(rule.getResources()).containsExactly("secrets");
-                            assertThat(rule.getResourceNames()).containsExactly(INJECTOR + "-tls");
+                            assertThat(rule.getResourceNames())
+                                    .containsExactly(INJECTOR + "-tls", INJECTOR + "-tls-ca");
                             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
                         });
         ClusterRole webhookRole =
