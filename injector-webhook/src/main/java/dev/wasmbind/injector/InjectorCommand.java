@@ -149,7 +149,7 @@ public final class InjectorCommand implements Callable<Integer> {
     @Option(
             names = "--module-service",
             description =
-                    "The operator's module service URL passed to sidecars, e.g. https://wasmbind-operator.wasmbind.svc:8443.")
+                    "The operator's module service URL passed to sidecars, e.g. https://wasmbind-operator.wasmbind.svc:9443.")
     String moduleService;
 
     @Option(
