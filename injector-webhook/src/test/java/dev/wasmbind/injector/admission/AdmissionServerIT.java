@@ -149,10 +149,11 @@ class AdmissionServerIT {
 
         tls.write(rotated);
 
-        // A handshake that races the swap itself can be refused (seen on a loaded machine;
-        // docs/injector.md, "TLS"): the rotation is what this test checks, so it retries.
-        await().atMost(Duration.ofSeconds(10))
-                .ignoreExceptionsInstanceOf(java.io.UncheckedIOException.class)
+        // A handshake that races the swap itself can be refused, however it surfaces (seen on a
+        // loaded machine; docs/injector.md, "TLS"), and the reloader's poll can lag under load:
+        // the rotation is what this test checks, so it retries within a generous bound.
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
                 .until(
                         () ->
                                 servedCertificate(get(tls.client(), server.port(), "/healthz"))

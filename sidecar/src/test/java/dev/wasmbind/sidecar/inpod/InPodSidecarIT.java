@@ -311,9 +311,14 @@ class InPodSidecarIT {
                                         .contains("401"));
         Files.writeString(tokenFile, "token-2\n");
 
+        // The new module is served as soon as it is swapped in; the state turns IN_SYNC just
+        // after, so wait for both rather than reading the state once.
         await().atMost(BOUND)
-                .until(() -> post(sidecar, "cat", "\"x\"").bodyAsString().equals("\"X\""));
-        assertThat(moduleService(sidecar).getString("state")).isEqualTo("IN_SYNC");
+                .until(
+                        () ->
+                                post(sidecar, "cat", "\"x\"").bodyAsString().equals("\"X\"")
+                                        && "IN_SYNC"
+                                                .equals(moduleService(sidecar).getString("state")));
     }
 
     @Test
