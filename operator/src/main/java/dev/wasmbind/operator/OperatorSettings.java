@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Everything the operator is started with; defaults in {@link #defaults()} only (the fetch ones are
@@ -138,33 +139,7 @@ public record OperatorSettings(
     }
 
     public OperatorSettings withModuleService(ModuleServiceSettings moduleService) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.moduleService = moduleService);
     }
 
     /** The Lease's namespace when given on the command line. */
@@ -173,752 +148,198 @@ public record OperatorSettings(
     }
 
     public OperatorSettings withNamespaces(Set<String> namespaces) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.namespaces = namespaces);
     }
 
     public OperatorSettings withCacheDir(Path cacheDir) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.cacheDir = cacheDir);
     }
 
     public OperatorSettings withAllowFileUrls(boolean allowFileUrls) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.allowFileUrls = allowFileUrls);
     }
 
     public OperatorSettings withGuard(AddressGuard guard) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.guard = guard);
     }
 
     public OperatorSettings withInsecureRegistries(Set<String> insecureRegistries) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.insecureRegistries = insecureRegistries);
     }
 
     public OperatorSettings withMaxModuleBytes(long maxModuleBytes) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.maxModuleBytes = maxModuleBytes);
     }
 
     public OperatorSettings withFetchTimeout(Duration fetchTimeout) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.fetchTimeout = fetchTimeout);
     }
 
     public OperatorSettings withConnectTimeout(Duration connectTimeout) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.connectTimeout = connectTimeout);
     }
 
     public OperatorSettings withMaxRedirects(int maxRedirects) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.maxRedirects = maxRedirects);
     }
 
     public OperatorSettings withMinRefreshInterval(Duration minRefreshInterval) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.minRefreshInterval = minRefreshInterval);
     }
 
     public OperatorSettings withRetryInitial(Duration retryInitial) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.retryInitial = retryInitial);
     }
 
     public OperatorSettings withRetryMax(Duration retryMax) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.retryMax = retryMax);
     }
 
     public OperatorSettings withGcInterval(Duration gcInterval) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.gcInterval = gcInterval);
     }
 
     public OperatorSettings withGcGrace(Duration gcGrace) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.gcGrace = gcGrace);
     }
 
     public OperatorSettings withReconcileThreads(int reconcileThreads) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.reconcileThreads = reconcileThreads);
     }
 
     public OperatorSettings withPort(int port) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.port = port);
     }
 
     public OperatorSettings withBindAddress(String bindAddress) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.bindAddress = bindAddress);
     }
 
     public OperatorSettings withServerSideApply(boolean serverSideApply) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.serverSideApply = serverSideApply);
     }
 
     public OperatorSettings withLeaderElection(boolean leaderElection) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.leaderElection = leaderElection);
     }
 
     public OperatorSettings withLeaderElectionNamespace(String leaderElectionNamespace) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.leaderElectionNamespace = leaderElectionNamespace);
     }
 
     public OperatorSettings withLeaseName(String leaseName) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.leaseName = leaseName);
     }
 
     public OperatorSettings withLogLevel(LogLevel logLevel) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.logLevel = logLevel);
     }
 
     public OperatorSettings withLogFormat(LogFormat logFormat) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.logFormat = logFormat);
     }
 
     public OperatorSettings withCacheMaxBytes(long cacheMaxBytes) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.cacheMaxBytes = cacheMaxBytes);
     }
 
     public OperatorSettings withTotalFetchTimeout(Duration totalFetchTimeout) {
-        return new OperatorSettings(
-                namespaces,
-                cacheDir,
-                allowFileUrls,
-                guard,
-                insecureRegistries,
-                maxModuleBytes,
-                fetchTimeout,
-                connectTimeout,
-                maxRedirects,
-                minRefreshInterval,
-                retryInitial,
-                retryMax,
-                gcInterval,
-                gcGrace,
-                reconcileThreads,
-                port,
-                bindAddress,
-                serverSideApply,
-                leaderElection,
-                leaderElectionNamespace,
-                leaseName,
-                logLevel,
-                logFormat,
-                moduleService,
-                cacheMaxBytes,
-                totalFetchTimeout);
+        return change(b -> b.totalFetchTimeout = totalFetchTimeout);
+    }
+
+    /** A copy with one field changed: the withers above are one line each through it. */
+    private OperatorSettings change(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The mutable twin the withers change one field of; built back through the checks above. */
+    private static final class Copy {
+        private Set<String> namespaces;
+        private Path cacheDir;
+        private boolean allowFileUrls;
+        private AddressGuard guard;
+        private Set<String> insecureRegistries;
+        private long maxModuleBytes;
+        private Duration fetchTimeout;
+        private Duration connectTimeout;
+        private int maxRedirects;
+        private Duration minRefreshInterval;
+        private Duration retryInitial;
+        private Duration retryMax;
+        private Duration gcInterval;
+        private Duration gcGrace;
+        private int reconcileThreads;
+        private int port;
+        private String bindAddress;
+        private boolean serverSideApply;
+        private boolean leaderElection;
+        private String leaderElectionNamespace;
+        private String leaseName;
+        private LogLevel logLevel;
+        private LogFormat logFormat;
+        private ModuleServiceSettings moduleService;
+        private long cacheMaxBytes;
+        private Duration totalFetchTimeout;
+
+        private Copy(OperatorSettings settings) {
+            namespaces = settings.namespaces;
+            cacheDir = settings.cacheDir;
+            allowFileUrls = settings.allowFileUrls;
+            guard = settings.guard;
+            insecureRegistries = settings.insecureRegistries;
+            maxModuleBytes = settings.maxModuleBytes;
+            fetchTimeout = settings.fetchTimeout;
+            connectTimeout = settings.connectTimeout;
+            maxRedirects = settings.maxRedirects;
+            minRefreshInterval = settings.minRefreshInterval;
+            retryInitial = settings.retryInitial;
+            retryMax = settings.retryMax;
+            gcInterval = settings.gcInterval;
+            gcGrace = settings.gcGrace;
+            reconcileThreads = settings.reconcileThreads;
+            port = settings.port;
+            bindAddress = settings.bindAddress;
+            serverSideApply = settings.serverSideApply;
+            leaderElection = settings.leaderElection;
+            leaderElectionNamespace = settings.leaderElectionNamespace;
+            leaseName = settings.leaseName;
+            logLevel = settings.logLevel;
+            logFormat = settings.logFormat;
+            moduleService = settings.moduleService;
+            cacheMaxBytes = settings.cacheMaxBytes;
+            totalFetchTimeout = settings.totalFetchTimeout;
+        }
+
+        private OperatorSettings build() {
+            return new OperatorSettings(
+                    namespaces,
+                    cacheDir,
+                    allowFileUrls,
+                    guard,
+                    insecureRegistries,
+                    maxModuleBytes,
+                    fetchTimeout,
+                    connectTimeout,
+                    maxRedirects,
+                    minRefreshInterval,
+                    retryInitial,
+                    retryMax,
+                    gcInterval,
+                    gcGrace,
+                    reconcileThreads,
+                    port,
+                    bindAddress,
+                    serverSideApply,
+                    leaderElection,
+                    leaderElectionNamespace,
+                    leaseName,
+                    logLevel,
+                    logFormat,
+                    moduleService,
+                    cacheMaxBytes,
+                    totalFetchTimeout);
+        }
     }
 }
