@@ -2,10 +2,10 @@ package dev.wasmbind.sidecar.inpod;
 
 import dev.wasmbind.module.source.FetchedModule;
 import dev.wasmbind.module.validate.ModuleValidator;
+import dev.wasmbind.sidecar.binding.BackgroundCompilation;
 import dev.wasmbind.sidecar.binding.Binding;
 import dev.wasmbind.sidecar.binding.BindingLoader;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
-import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -181,9 +181,7 @@ final class ViewApplier {
                 swapsCounter.increment();
                 LOG.info("binding {} swapped: {} -> {}", name, old.digest(), ready.digest());
             }
-            if (ready.compiled().engine() == CompiledModule.Engine.INTERPRETER) {
-                compileInBackground(ready);
-            }
+            BackgroundCompilation.swapInWhenCompiled(registry, ready, compiler, compileExecutor);
         }
         return Optional.empty();
     }
@@ -214,21 +212,6 @@ final class ViewApplier {
                     old.permits());
         }
         return next;
-    }
-
-    private void compileInBackground(Binding.Ready ready) {
-        compiler.compileLater(ready.digest(), ready.compiled().module(), compileExecutor)
-                .whenComplete(
-                        (compiled, error) -> {
-                            if (error != null) {
-                                LOG.error(
-                                        "binding {} stays on the interpreter: compiling failed: {}",
-                                        ready.name(),
-                                        error.toString());
-                            } else if (registry.replace(ready, ready.withModule(compiled))) {
-                                LOG.info("binding {} now runs compiled", ready.name());
-                            }
-                        });
     }
 
     /** Records why a binding is not loaded yet; keeps what serves. */

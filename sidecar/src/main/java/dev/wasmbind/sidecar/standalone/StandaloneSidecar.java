@@ -3,6 +3,7 @@ package dev.wasmbind.sidecar.standalone;
 import dev.wasmbind.module.source.FetchPolicy;
 import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
+import dev.wasmbind.sidecar.binding.BackgroundCompilation;
 import dev.wasmbind.sidecar.binding.Binding;
 import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingLoader;
@@ -11,7 +12,6 @@ import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.http.ServerLimits;
-import dev.wasmbind.sidecar.runtime.CompiledModule;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
@@ -175,22 +175,8 @@ public final class StandaloneSidecar implements AutoCloseable {
      */
     static void compileAll(BindingRegistry registry, ModuleCompiler compiler, Executor executor) {
         for (Binding binding : registry.all()) {
-            if (binding instanceof Binding.Ready ready
-                    && ready.compiled().engine() == CompiledModule.Engine.INTERPRETER) {
-                compiler.compileLater(ready.digest(), ready.compiled().module(), executor)
-                        .whenComplete(
-                                (compiled, error) -> {
-                                    if (error != null) {
-                                        LOG.error(
-                                                "binding {} stays on the interpreter: compiling"
-                                                        + " failed: {}",
-                                                ready.name(),
-                                                error.toString());
-                                    } else if (registry.replace(
-                                            ready, ready.withModule(compiled))) {
-                                        LOG.info("binding {} now runs compiled", ready.name());
-                                    }
-                                });
+            if (binding instanceof Binding.Ready ready) {
+                BackgroundCompilation.swapInWhenCompiled(registry, ready, compiler, executor);
             }
         }
     }
