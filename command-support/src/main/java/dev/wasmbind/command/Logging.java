@@ -21,11 +21,14 @@ public final class Logging {
     /**
      * UTC timestamp, level, thread, logger, message with control characters escaped ({@link
      * EscapedMessageConverter}: a name or a server's answer cannot forge a line), then the event's
-     * key/value pairs (the {@code %replace} drops the separating space when there are none).
+     * key/value pairs (the {@code %replace} drops the separating space when there are none), then
+     * the stack trace if any, its exception messages escaped too ({@link
+     * EscapedThrowableConverter}; without a throwable converter in the pattern logback would add
+     * its own, unescaped).
      */
     static final String TEXT_PATTERN =
             "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{36} - %emsg"
-                    + "%replace( %kvp){'^ $', ''}%n";
+                    + "%replace( %kvp){'^ $', ''}%n%eex";
 
     /** Libraries that are chatty below these levels; they never log more than this. */
     private static final Map<String, Level> QUIET =
@@ -70,6 +73,7 @@ public final class Logging {
     private static Encoder<ILoggingEvent> text(LoggerContext context) {
         var layout = new PatternLayout();
         layout.getInstanceConverterMap().put("emsg", EscapedMessageConverter::new);
+        layout.getInstanceConverterMap().put("eex", EscapedThrowableConverter::new);
         layout.setPattern(TEXT_PATTERN);
         layout.setContext(context);
         layout.start();

@@ -49,6 +49,33 @@ class LoggingTest {
     }
 
     @Test
+    void shouldEscapeExceptionMessagesInsideStackTraces() {
+        String forged = "\n2026-01-01T00:00:00.000Z INFO  [main] dev.wasmbind.Fake - forged";
+        var cause = new IllegalStateException("cause" + forged);
+        var thrown = new RuntimeException("outer" + forged, cause);
+        thrown.addSuppressed(new IllegalArgumentException("suppressed\r" + forged));
+
+        String out =
+                logged(
+                        LogLevel.info,
+                        LogFormat.text,
+                        () ->
+                                LoggerFactory.getLogger("dev.wasmbind.Example")
+                                        .error("failed", thrown));
+
+        // The trace keeps a line per frame; no line starts the way a log line does, except the
+        // one logged.
+        assertThat(out.lines().filter(line -> line.matches("^\\d{4}-.*")))
+                .singleElement()
+                .satisfies(line -> assertThat(line).endsWith(" - failed"));
+        assertThat(out)
+                .contains("java.lang.RuntimeException: outer\\n2026-01-01T00:00:00.000Z INFO")
+                .contains("Caused by: java.lang.IllegalStateException: cause\\n2026-")
+                .contains("Suppressed: java.lang.IllegalArgumentException: suppressed\\r\\n2026-")
+                .containsPattern("\\R\\tat dev\\.wasmbind\\.command\\.LoggingTest\\.");
+    }
+
+    @Test
     void shouldWriteOneJsonObjectPerLine() {
         String out =
                 logged(

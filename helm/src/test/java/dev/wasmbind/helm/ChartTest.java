@@ -312,6 +312,24 @@ class ChartTest {
     }
 
     @Test
+    void shouldPassTheSidecarServerLimitsEmptyByDefault() {
+        assertThat(args(injector(RenderedChart.with(Map.of()))))
+                .contains("--sidecar-idle-timeout=", "--sidecar-request-bytes-in-flight=");
+        assertThat(
+                        args(
+                                injector(
+                                        RenderedChart.with(
+                                                Map.of(
+                                                        "sidecar.serverLimits.idleTimeout", "2m",
+                                                        "sidecar.serverLimits.requestBytesInFlight",
+                                                                "64Mi")))))
+                .contains(
+                        "--sidecar-idle-timeout=2m",
+                        "--sidecar-header-timeout=",
+                        "--sidecar-request-bytes-in-flight=64Mi");
+    }
+
+    @Test
     void shouldInjectNativeSidecarsOnlyWhereTheClusterHasThem() {
         assertThat(args(injector(RenderedChart.forKubeVersion("1.28.0", Map.of()))))
                 .doesNotContain("--native-sidecar");

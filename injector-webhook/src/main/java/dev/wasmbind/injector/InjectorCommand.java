@@ -177,6 +177,32 @@ public final class InjectorCommand implements Callable<Integer> {
             description = "Default sidecar memory limit (empty: none).")
     String sidecarMemoryLimit;
 
+    @Option(
+            names = "--sidecar-idle-timeout",
+            paramLabel = "DURATION",
+            description = "Sidecars' --idle-timeout (empty: the sidecar's default).")
+    String sidecarIdleTimeout;
+
+    @Option(
+            names = "--sidecar-header-timeout",
+            paramLabel = "DURATION",
+            description = "Sidecars' --header-timeout (empty: the sidecar's default).")
+    String sidecarHeaderTimeout;
+
+    @Option(
+            names = "--sidecar-max-header-bytes",
+            paramLabel = "BYTES",
+            description = "Sidecars' --max-header-bytes (empty: the sidecar's default).")
+    String sidecarMaxHeaderBytes;
+
+    @Option(
+            names = "--sidecar-request-bytes-in-flight",
+            paramLabel = "BYTES",
+            description =
+                    "Sidecars' --request-bytes-in-flight, e.g. 64Mi (empty: the sidecar's default,"
+                            + " a quarter of its heap).")
+    String sidecarRequestBytesInFlight;
+
     @Option(names = "--sidecar-run-as-user", description = "UID (and GID) the sidecar runs as.")
     long sidecarRunAsUser;
 
@@ -323,6 +349,11 @@ public final class InjectorCommand implements Callable<Integer> {
                                         .memoryLimit(sidecarMemoryLimit)
                                         .runAsUser(sidecarRunAsUser)
                                         .tokenExpirationSeconds(tokenExpirationSeconds)
+                                        .serverLimits(
+                                                sidecarIdleTimeout,
+                                                sidecarHeaderTimeout,
+                                                sidecarMaxHeaderBytes,
+                                                sidecarRequestBytesInFlight)
                                         .build())
                 .withLogging(logLevel, logFormat);
     }

@@ -40,6 +40,9 @@ class InjectorCommandTest {
                         validPlus("--sidecar-image-pull-policy", "Sometimes"),
                         "image pull policy 'Sometimes' is not one of [Always, IfNotPresent, Never]"),
                 Arguments.of(validPlus("--sidecar-run-as-user", "0"), "UID must be above 0"),
+                Arguments.of(
+                        validPlus("--sidecar-idle-timeout", "1 minute"),
+                        "--sidecar-idle-timeout '1 minute' is not valid for the sidecar"),
                 Arguments.of(validPlus("--token-expiration-seconds", "60"), "at least 600 seconds"),
                 Arguments.of(
                         validPlus("--tls-reload-interval", "0s"),

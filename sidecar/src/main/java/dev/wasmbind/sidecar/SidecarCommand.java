@@ -1,17 +1,20 @@
 package dev.wasmbind.sidecar;
 
+import dev.wasmbind.api.GoDuration;
 import dev.wasmbind.command.FlagDefaults;
 import dev.wasmbind.command.LogFormat;
 import dev.wasmbind.command.LogLevel;
 import dev.wasmbind.command.LogOptions;
 import dev.wasmbind.command.Logging;
 import dev.wasmbind.command.ManifestVersion;
+import dev.wasmbind.sidecar.http.ServerLimits;
 import dev.wasmbind.sidecar.inpod.InPodSidecar;
 import dev.wasmbind.sidecar.standalone.StandaloneSidecar;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,14 +49,37 @@ public final class SidecarCommand implements Callable<Integer> {
         }
 
         private static Map<String, String> flagDefaults(SidecarSettings d) {
-            return Map.of(
-                    "--http-port", String.valueOf(d.httpPort()),
-                    "--listen-address", d.listenAddress(),
-                    "--app-id", d.appId(),
-                    "--log-level", d.logLevel().name(),
-                    "--log-format", d.logFormat().name(),
-                    "--grpc-port", String.valueOf(d.grpcPort()),
-                    "--health-port", String.valueOf(d.healthPort()));
+            ServerLimits limits = d.serverLimits();
+            return Map.ofEntries(
+                    Map.entry("--http-port", String.valueOf(d.httpPort())),
+                    Map.entry("--listen-address", d.listenAddress()),
+                    Map.entry("--app-id", d.appId()),
+                    Map.entry("--log-level", d.logLevel().name()),
+                    Map.entry("--log-format", d.logFormat().name()),
+                    Map.entry("--grpc-port", String.valueOf(d.grpcPort())),
+                    Map.entry("--health-port", String.valueOf(d.healthPort())),
+                    Map.entry("--idle-timeout", GoDuration.format(limits.idleTimeout())),
+                    Map.entry("--header-timeout", GoDuration.format(limits.headerTimeout())),
+                    Map.entry("--max-header-bytes", String.valueOf(limits.maxHeaderBytes())),
+                    Map.entry(
+                            "--request-bytes-in-flight",
+                            String.valueOf(limits.requestBytesInFlight())));
+        }
+    }
+
+    /** Go/Kubernetes durations ({@code 10s}, {@code 1m30s}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return GoDuration.parse(value);
+        }
+    }
+
+    /** Bytes, or binary quantities ({@code 64Mi}). */
+    static final class BytesConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return ServerLimits.parseBytes(value);
         }
     }
 
@@ -134,6 +160,42 @@ public final class SidecarCommand implements Callable<Integer> {
                             + " kubelet and Prometheus (default: ${DEFAULT-VALUE}).")
     int healthPort;
 
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "Close a connection of the HTTP servers silent this long (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(
+            names = "--header-timeout",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "Close a connection that has not sent a request's headers this long after"
+                            + " connecting or after its last answer (default: ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(
+            names = "--max-header-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Largest request line plus headers; larger answers 431 (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(
+            names = "--request-bytes-in-flight",
+            paramLabel = "BYTES",
+            converter = BytesConverter.class,
+            description =
+                    "Request bodies all calls may hold together (bytes or 64Mi); beyond it a call"
+                            + " answers 503 with Retry-After (default: a quarter of -Xmx, here"
+                            + " ${DEFAULT-VALUE}).")
+    long requestBytesInFlight;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new SidecarCommand()).execute(args));
     }
@@ -146,12 +208,21 @@ public final class SidecarCommand implements Callable<Integer> {
                 .withAppId(appId)
                 .withLogging(logLevel, logFormat)
                 .withGrpcPort(grpcPort)
-                .withInPod(modulesDir, bindings, moduleService, tokenFile, healthPort);
+                .withInPod(modulesDir, bindings, moduleService, tokenFile, healthPort)
+                .withServerLimits(
+                        new ServerLimits(
+                                idleTimeout, headerTimeout, maxHeaderBytes, requestBytesInFlight));
     }
 
     @Override
     public Integer call() throws Exception {
-        SidecarSettings settings = settings();
+        SidecarSettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("wasmbind-sidecar: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         Logging.configure(settings.logLevel(), settings.logFormat());
         Logger log = LoggerFactory.getLogger(SidecarCommand.class);
         AutoCloseable sidecar;
@@ -210,6 +281,7 @@ public final class SidecarCommand implements Callable<Integer> {
                 .withPort(settings.httpPort())
                 .withGrpcPort(settings.grpcPort())
                 .withAppId(settings.appId())
+                .withServerLimits(settings.serverLimits())
                 .start();
     }
 
@@ -229,6 +301,7 @@ public final class SidecarCommand implements Callable<Integer> {
                 .withGrpcPort(settings.grpcPort())
                 .withHealthPort(settings.healthPort())
                 .withAppId(settings.appId())
+                .withServerLimits(settings.serverLimits())
                 .start();
     }
 }

@@ -2,6 +2,7 @@ package dev.wasmbind.sidecar;
 
 import dev.wasmbind.command.LogFormat;
 import dev.wasmbind.command.LogLevel;
+import dev.wasmbind.sidecar.http.ServerLimits;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param tokenFile in-pod: the projected ServiceAccount token; may be null
  * @param grpcPort port of Dapr's gRPC API on the listen address; negative: not served
  * @param healthPort in-pod: port of health and metrics on all addresses, for kubelet and Prometheus
+ * @param serverLimits timeouts and sizes of the HTTP servers ({@link ServerLimits#defaults()})
  */
 public record SidecarSettings(
         Path resources,
@@ -33,13 +35,15 @@ public record SidecarSettings(
         String moduleService,
         Path tokenFile,
         int grpcPort,
-        int healthPort) {
+        int healthPort,
+        ServerLimits serverLimits) {
 
     public SidecarSettings {
         Objects.requireNonNull(listenAddress, "listenAddress");
         Objects.requireNonNull(appId, "appId");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(serverLimits, "serverLimits");
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("--http-port must be 0-65535, not " + httpPort);
         }
@@ -68,7 +72,25 @@ public record SidecarSettings(
                 null,
                 null,
                 50001,
-                9464);
+                9464,
+                ServerLimits.defaults());
+    }
+
+    public SidecarSettings withServerLimits(ServerLimits serverLimits) {
+        return new SidecarSettings(
+                resources,
+                httpPort,
+                listenAddress,
+                appId,
+                logLevel,
+                logFormat,
+                modulesDir,
+                bindings,
+                moduleService,
+                tokenFile,
+                grpcPort,
+                healthPort,
+                serverLimits);
     }
 
     /** In-pod mode: the bindings asked for; empty for every binding of the namespace. */
@@ -100,7 +122,8 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 
     public SidecarSettings withHttp(String listenAddress, int httpPort) {
@@ -116,7 +139,8 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 
     public SidecarSettings withAppId(String appId) {
@@ -132,7 +156,8 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 
     public SidecarSettings withLogging(LogLevel logLevel, LogFormat logFormat) {
@@ -148,7 +173,8 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 
     public SidecarSettings withGrpcPort(int grpcPort) {
@@ -164,7 +190,8 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 
     /** The in-pod flags the injector passes. */
@@ -186,6 +213,7 @@ public record SidecarSettings(
                 moduleService,
                 tokenFile,
                 grpcPort,
-                healthPort);
+                healthPort,
+                serverLimits);
     }
 }

@@ -81,6 +81,7 @@ class TestModulesTest {
                         "reactor.wasm",
                         "unknown-import.wasm",
                         "tinygo-strict.wasm",
+                        "random-big.wasm",
                         "arc4random.wasm");
         assertThat(wasmFiles(EXAMPLE_MODULES).map(path -> path.getFileName().toString()))
                 .contains("uppercase.wasm", "echo-args.wasm", "json-greet.wasm", "hello.wasm");

@@ -26,6 +26,12 @@ public final class SidecarConfig {
     public static final String DEFAULT_LOG_LEVEL = "info";
     public static final String TOKEN_AUDIENCE = "wasmbind";
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+    private static final java.util.regex.Pattern GO_DURATION =
+            java.util.regex.Pattern.compile("([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+");
+    private static final java.util.regex.Pattern PLAIN_BYTES =
+            java.util.regex.Pattern.compile("[1-9][0-9]{0,8}");
+    private static final java.util.regex.Pattern BINARY_BYTES =
+            java.util.regex.Pattern.compile("[1-9][0-9]{0,17}(Ki|Mi|Gi)?");
 
     private final String image;
     private final String imagePullPolicy;
@@ -40,6 +46,7 @@ public final class SidecarConfig {
     private final Quantity memoryLimit;
     private final long runAsUser;
     private final long tokenExpirationSeconds;
+    private final List<String> serverLimitArgs;
 
     private SidecarConfig(Builder b) {
         this.image = Objects.requireNonNull(b.image, "sidecar image is required");
@@ -55,6 +62,7 @@ public final class SidecarConfig {
         this.memoryLimit = b.memoryLimit;
         this.runAsUser = b.runAsUser;
         this.tokenExpirationSeconds = b.tokenExpirationSeconds;
+        this.serverLimitArgs = List.copyOf(b.serverLimitArgs);
     }
 
     public static Builder builder() {
@@ -120,6 +128,14 @@ public final class SidecarConfig {
         return tokenExpirationSeconds;
     }
 
+    /**
+     * The sidecar's HTTP server limits as its flags ({@code --idle-timeout 2m}, ...), only those
+     * set; empty: the sidecar's own defaults.
+     */
+    public List<String> serverLimitArgs() {
+        return serverLimitArgs;
+    }
+
     public static final class Builder {
         private String image;
         private String imagePullPolicy = "IfNotPresent";
@@ -134,6 +150,7 @@ public final class SidecarConfig {
         private Quantity memoryLimit = new Quantity("512Mi");
         private long runAsUser = 65532;
         private long tokenExpirationSeconds = 3600;
+        private final List<String> serverLimitArgs = new java.util.ArrayList<>();
 
         private Builder() {}
 
@@ -220,6 +237,41 @@ public final class SidecarConfig {
         public Builder tokenExpirationSeconds(long tokenExpirationSeconds) {
             this.tokenExpirationSeconds = tokenExpirationSeconds;
             return this;
+        }
+
+        /**
+         * The sidecar's HTTP server limits, passed as its flags of the same names; null or blank
+         * leaves the sidecar's default. Durations are Go durations ({@code 90s}), sizes bytes or
+         * binary quantities ({@code 64Mi}).
+         */
+        public Builder serverLimits(
+                String idleTimeout,
+                String headerTimeout,
+                String maxHeaderBytes,
+                String requestBytesInFlight) {
+            serverLimitArgs.clear();
+            limitArg("--idle-timeout", idleTimeout, GO_DURATION);
+            limitArg("--header-timeout", headerTimeout, GO_DURATION);
+            limitArg("--max-header-bytes", maxHeaderBytes, PLAIN_BYTES);
+            limitArg("--request-bytes-in-flight", requestBytesInFlight, BINARY_BYTES);
+            return this;
+        }
+
+        private void limitArg(String flag, String value, java.util.regex.Pattern pattern) {
+            if (value == null || value.isBlank()) {
+                return;
+            }
+            String v = value.strip();
+            if (!pattern.matcher(v).matches()) {
+                throw new IllegalArgumentException(
+                        "--sidecar"
+                                + flag.substring(1)
+                                + " '"
+                                + v
+                                + "' is not valid for the sidecar");
+            }
+            serverLimitArgs.add(flag);
+            serverLimitArgs.add(v);
         }
 
         public SidecarConfig build() {

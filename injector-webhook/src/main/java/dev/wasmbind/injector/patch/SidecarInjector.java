@@ -258,6 +258,7 @@ public final class SidecarInjector {
         if (!settings.bindings().isEmpty()) {
             args.addAll(List.of("--bindings", String.join(",", settings.bindings())));
         }
+        args.addAll(config.serverLimitArgs());
         ContainerBuilder b =
                 new ContainerBuilder()
                         .withName(SidecarConfig.CONTAINER_NAME)

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -118,6 +119,26 @@ class SidecarInjectorTest {
                 .containsExactly(
                         new EnvVar("DAPR_HTTP_PORT", "3500", null),
                         new EnvVar("DAPR_GRPC_PORT", "50001", null));
+    }
+
+    @Test
+    void shouldPassTheServerLimitsThatAreSetAsSidecarFlags() {
+        var injector = new SidecarInjector(config().serverLimits("2m", " ", null, "64Mi").build());
+
+        Pod result = applied(annotated(INJECT).build(), injector.decide(annotated(INJECT).build()));
+
+        assertThat(container(result.getSpec().getContainers(), "wasmbind-sidecar").getArgs())
+                .endsWith("--idle-timeout", "2m", "--request-bytes-in-flight", "64Mi")
+                .doesNotContain("--header-timeout", "--max-header-bytes");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"soon,,,", ",10,,", ",,8k,", ",,,64MB", ",,,0"})
+    void shouldRefuseServerLimitsTheSidecarWouldNotTake(
+            String idle, String header, String headerBytes, String inFlight) {
+        assertThatThrownBy(() -> config().serverLimits(idle, header, headerBytes, inFlight))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not valid for the sidecar");
     }
 
     @Test

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Fuzzes the validator: any bytes, and the test modules mutated, are either a {@link
- * ValidatedModule} or an {@link InvalidModuleException}; any other throwable is a finding. Runs its
- * seeds in every build; {@code JAZZER_FUZZ=1} fuzzes (see docs/fuzzing.md).
+ * ValidatedModule} (and a {@link CheckedModule}) or an {@link InvalidModuleException}; any other
+ * throwable is a finding. Runs its seeds in every build; {@code JAZZER_FUZZ=1} fuzzes (see
+ * docs/fuzzing.md).
  */
 class ModuleValidatorFuzzTest {
 
@@ -61,10 +62,24 @@ class ModuleValidatorFuzzTest {
         validate(module);
     }
 
+    /**
+     * Both entry points: the structural {@code check} (the operator's) and the full {@code
+     * validate} (the sidecar's); what the full one accepts, the structural one accepts too.
+     */
     private void validate(byte[] bytes) {
+        CheckedModule checked = null;
+        try {
+            checked = validator.check(bytes);
+            assertThat(checked.size()).isEqualTo(bytes.length);
+            assertThat(checked.codeBytes()).isBetween(0L, (long) bytes.length);
+        } catch (InvalidModuleException e) {
+            assertThat(e.reason()).isNotNull();
+            assertThat(e.getMessage()).isNotBlank();
+        }
         try {
             ValidatedModule module = validator.validate(bytes);
             assertThat(module).isNotNull();
+            assertThat(checked).as("check accepts what validate accepts").isNotNull();
         } catch (InvalidModuleException e) {
             assertThat(e.reason()).isNotNull();
             assertThat(e.getMessage()).isNotBlank();

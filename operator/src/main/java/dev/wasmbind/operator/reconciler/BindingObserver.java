@@ -86,7 +86,7 @@ public final class BindingObserver {
         String abi = ModuleValidator.ABI_WASIP1_COMMAND;
         try {
             if (!cache.contains(module.sha256())) {
-                abi = validator.validate(module.bytes()).abi();
+                abi = validator.check(module.bytes()).abi();
             }
         } catch (InvalidModuleException e) {
             throw new BindingFailure(

@@ -2,7 +2,10 @@ package dev.wasmbind.sidecar.http;
 
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one client can hold of the HTTP server: a connection silent for {@code idleTimeout} is
@@ -10,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * after its last answer is closed (slow clients dripping header bytes); headers are at most {@code
  * maxHeaderBytes}; the bodies of all requests being read, decoded or run hold at most {@code
  * requestBytesInFlight} bytes together, beyond which a call is answered 503 with Retry-After.
+ *
+ * <p>The defaults live here only ({@link #defaults()}); the sidecar's flags ({@code
+ * --idle-timeout}, {@code --header-timeout}, {@code --max-header-bytes}, {@code
+ * --request-bytes-in-flight}) show and override them.
  */
 public record ServerLimits(
         Duration idleTimeout,
@@ -17,13 +24,37 @@ public record ServerLimits(
         int maxHeaderBytes,
         long requestBytesInFlight) {
 
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_HEADER_BYTES = HttpServerOptions.DEFAULT_MAX_HEADER_SIZE;
+
+    /** The default request-bytes budget is the heap ({@code -Xmx}) divided by this. */
+    public static final int HEAP_FRACTION_FOR_REQUESTS = 4;
+
+    private static final Pattern SIZE = Pattern.compile("([0-9]+)(Ki|Mi|Gi)?");
+
+    public ServerLimits {
+        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("--idle-timeout must be positive");
+        }
+        if (headerTimeout == null || headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("--header-timeout must be positive");
+        }
+        if (maxHeaderBytes <= 0) {
+            throw new IllegalArgumentException("--max-header-bytes must be positive");
+        }
+        if (requestBytesInFlight <= 0) {
+            throw new IllegalArgumentException("--request-bytes-in-flight must be positive");
+        }
+    }
+
     /** A quarter of the heap for request bodies: decoding holds a few times a body's size. */
     public static ServerLimits defaults() {
         return new ServerLimits(
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(10),
-                HttpServerOptions.DEFAULT_MAX_HEADER_SIZE,
-                Runtime.getRuntime().maxMemory() / 4);
+                DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_HEADER_TIMEOUT,
+                DEFAULT_MAX_HEADER_BYTES,
+                Runtime.getRuntime().maxMemory() / HEAP_FRACTION_FOR_REQUESTS);
     }
 
     public ServerLimits withIdleTimeout(Duration idleTimeout) {
@@ -31,6 +62,10 @@ public record ServerLimits(
     }
 
     public ServerLimits withHeaderTimeout(Duration headerTimeout) {
+        return new ServerLimits(idleTimeout, headerTimeout, maxHeaderBytes, requestBytesInFlight);
+    }
+
+    public ServerLimits withMaxHeaderBytes(int maxHeaderBytes) {
         return new ServerLimits(idleTimeout, headerTimeout, maxHeaderBytes, requestBytesInFlight);
     }
 
@@ -43,5 +78,36 @@ public record ServerLimits(
         return options.setIdleTimeout((int) idleTimeout.toMillis())
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxHeaderSize(maxHeaderBytes);
+    }
+
+    /**
+     * A byte count as the flags take it: plain bytes or a binary Kubernetes quantity ({@code 8Ki},
+     * {@code 64Mi}, {@code 1Gi}).
+     *
+     * @throws IllegalArgumentException for anything else, or a count that does not fit a long
+     */
+    public static long parseBytes(String text) {
+        Matcher m = SIZE.matcher(text == null ? "" : text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size (bytes, or a number with Ki, Mi or Gi)");
+        }
+        int shift =
+                m.group(2) == null
+                        ? 0
+                        : switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                            case "ki" -> 10;
+                            case "mi" -> 20;
+                            default -> 30;
+                        };
+        try {
+            long value = Long.parseLong(m.group(1));
+            if (value > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return value << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large a size");
+        }
     }
 }

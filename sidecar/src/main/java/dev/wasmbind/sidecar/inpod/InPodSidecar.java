@@ -144,6 +144,7 @@ public final class InPodSidecar implements AutoCloseable {
         private Duration initialBackoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration longPollWait = Duration.ofSeconds(30);
+        private ServerLimits serverLimits = ServerLimits.defaults();
 
         private Builder() {}
 
@@ -227,6 +228,15 @@ public final class InPodSidecar implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Timeouts and sizes of the API and health servers ({@link ServerLimits#defaults()} by
+         * default).
+         */
+        public Builder withServerLimits(ServerLimits serverLimits) {
+            this.serverLimits = Objects.requireNonNull(serverLimits, "serverLimits");
+            return this;
+        }
+
         /** Retry delays after a failed sync (default 1s doubling to 30s, with jitter). */
         public Builder withBackoff(Duration initial, Duration max) {
             this.initialBackoff = initial;
@@ -289,7 +299,8 @@ public final class InPodSidecar implements AutoCloseable {
             var routes =
                     new DaprHttpApi(registry, invoker, metrics, prometheus, appId)
                             .withReadiness(sync::isReady)
-                            .withMetadataSection("moduleService", sync::metadata);
+                            .withMetadataSection("moduleService", sync::metadata)
+                            .withServerLimits(serverLimits);
             Vertx vertx =
                     Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
             try {
@@ -297,11 +308,10 @@ public final class InPodSidecar implements AutoCloseable {
                 HttpServer health =
                         await(
                                 vertx.createHttpServer(
-                                                ServerLimits.defaults()
-                                                        .applyTo(
-                                                                new HttpServerOptions()
-                                                                        .setHost(healthHost)
-                                                                        .setPort(healthPort)))
+                                                serverLimits.applyTo(
+                                                        new HttpServerOptions()
+                                                                .setHost(healthHost)
+                                                                .setPort(healthPort)))
                                         .requestHandler(routes.healthRouter(vertx))
                                         .listen(),
                                 healthHost,

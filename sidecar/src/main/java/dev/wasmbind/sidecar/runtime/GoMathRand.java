@@ -76,9 +76,18 @@ final class GoMathRand {
      * first; bytes left over from one read are used by the next.
      */
     void read(byte[] bytes) {
+        read(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Fills {@code bytes[offset, offset + length)} as {@link #read(byte[])} would: reading a buffer
+     * in pieces gives the same bytes as reading it at once.
+     */
+    void read(byte[] bytes, int offset, int length) {
         int position = readPosition;
         long value = readValue;
-        for (int n = 0; n < bytes.length; n++) {
+        int end = offset + length;
+        for (int n = offset; n < end; n++) {
             if (position == 0) {
                 value = int63();
                 position = 7;

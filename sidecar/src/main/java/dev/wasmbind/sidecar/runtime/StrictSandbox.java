@@ -1,5 +1,6 @@
 package dev.wasmbind.sidecar.runtime;
 
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
@@ -25,6 +26,10 @@ final class StrictSandbox {
     private static final long STEP_NANOS = 1_000_000L;
     private static final long WALL_RESOLUTION_NANOS = 1_000_000L;
     private static final long MONOTONIC_RESOLUTION_NANOS = 1L;
+    private static final long PAGE_BYTES = 65536L;
+
+    /** How much {@code random_get} fills between two checks of the interrupt flag. */
+    static final int RANDOM_CHUNK_BYTES = 64 * 1024;
 
     /** wazero's fake random source: {@code rand.New(rand.NewSource(42))}. */
     private static final long RANDOM_SEED = 42;
@@ -32,6 +37,7 @@ final class StrictSandbox {
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;
     private static final int ERRNO_SUCCESS = 0;
+    private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_INVAL = 28;
     private static final int ERRNO_NOTSUP = 58;
     private static final byte EVENT_CLOCK = 0;
@@ -161,13 +167,29 @@ final class StrictSandbox {
         return ERRNO_SUCCESS;
     }
 
-    private int randomGet(Memory memory, int buf, int length) {
-        if (length < 0) {
-            return ERRNO_INVAL;
+    /**
+     * Fills the guest's buffer from the seeded source in chunks of {@link #RANDOM_CHUNK_BYTES}: a
+     * guest asking for its whole memory costs one chunk of heap, not a copy of its memory, and is
+     * stopped between chunks once its thread is interrupted (its timeout). A buffer outside memory
+     * is EFAULT before any byte is written, as in wazero; lengths are unsigned.
+     */
+    int randomGet(Memory memory, int buf, int length) {
+        long start = Integer.toUnsignedLong(buf);
+        long size = Integer.toUnsignedLong(length);
+        if (start + size > (long) memory.pages() * PAGE_BYTES) {
+            return ERRNO_FAULT;
         }
-        byte[] bytes = new byte[length];
-        random.read(bytes);
-        memory.write(buf, bytes);
+        byte[] chunk = new byte[(int) Math.min(size, RANDOM_CHUNK_BYTES)];
+        long written = 0;
+        while (written < size) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ChicoryInterruptedException("Thread interrupted");
+            }
+            int n = (int) Math.min(chunk.length, size - written);
+            random.read(chunk, 0, n);
+            memory.write((int) (start + written), chunk, 0, n);
+            written += n;
+        }
         return ERRNO_SUCCESS;
     }
 
