@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
 
@@ -77,7 +78,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "request failed\n");
         return 1;
     }
-    uint32_t got[3];
+    uint32_t got[5]; // option(result(response, error)): 20 bytes in the canonical ABI
     future_get(future, (int32_t)got);
     if (got[0] != 1 || got[1] != 0) {
         fprintf(stderr, "no response\n");
@@ -90,7 +91,8 @@ int main(int argc, char **argv) {
     fields_entries(header_fields, (int32_t)list);
     struct pair *entries = (struct pair *)list[0];
     for (uint32_t i = 0; i < list[1]; i++) {
-        if (entries[i].name_len == 12 && strncmp(entries[i].name, "content-type", 12) == 0) {
+        // header names come as Go's client writes them (Content-Type): compare without case
+        if (entries[i].name_len == 12 && strncasecmp(entries[i].name, "content-type", 12) == 0) {
             printf("content-type %.*s\n", entries[i].value_len, entries[i].value);
         }
     }

@@ -49,6 +49,7 @@ class TestModulesTest {
     private static final String WASI = "wasi_snapshot_preview1";
     private static final Set<String> NOT_COMMANDS = Set.of("reactor.wasm");
     private static final Set<String> FOREIGN_IMPORTS = Set.of("unknown-import.wasm");
+    private static final Set<String> WASI_HTTP_GUESTS = Set.of("http.wasm", "dapr-http.wasm");
 
     static Stream<Path> commandModules() throws IOException {
         return Stream.concat(wasmFiles(TEST_MODULES), wasmFiles(EXAMPLE_MODULES))
@@ -82,7 +83,9 @@ class TestModulesTest {
                         "unknown-import.wasm",
                         "tinygo-strict.wasm",
                         "random-big.wasm",
-                        "arc4random.wasm");
+                        "arc4random.wasm",
+                        "http.wasm",
+                        "dapr-http.wasm");
         assertThat(wasmFiles(EXAMPLE_MODULES).map(path -> path.getFileName().toString()))
                 .contains("uppercase.wasm", "echo-args.wasm", "json-greet.wasm", "hello.wasm");
     }
@@ -99,8 +102,8 @@ class TestModulesTest {
                 imports(module).stream().filter(name -> !name.startsWith(WASI + ".")).toList();
         if (FOREIGN_IMPORTS.contains(path.getFileName().toString())) {
             assertThat(foreign).containsExactly("env.host_magic");
-        } else if (path.getFileName().toString().equals("http.wasm")) {
-            // The outbound-HTTP guest: Dapr's 2023 wasi-http functions, nothing else.
+        } else if (WASI_HTTP_GUESTS.contains(path.getFileName().toString())) {
+            // The outbound-HTTP guests: Dapr's 2023 wasi-http functions, nothing else.
             assertThat(foreign)
                     .isNotEmpty()
                     .allSatisfy(

@@ -6,12 +6,15 @@ import dev.wasmbind.module.source.FetchException;
 import dev.wasmbind.sidecar.wasihttp.OutboundMetrics.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Sends a guest's request with the JDK client once the binding's policy and the address guard allow
  * it: the binding's timeout bounds the whole exchange and the response body is capped. Redirects
- * are not followed (the guest sees the 3xx), so a redirect cannot lead past the guard.
+ * are followed as Go's default client (Dapr's host) follows them, up to 10, each hop checked
+ * against the policy and the guard again, so a redirect cannot lead past them.
  */
 final class OutboundClient {
 
@@ -46,6 +50,99 @@ final class OutboundClient {
 
     Response send(String method, URI url, Map<String, List<String>> headers, byte[] body)
             throws OutboundException {
+        long deadline = System.nanoTime() + policy.timeout().toNanos();
+        String currentMethod = method;
+        URI current = url;
+        byte[] currentBody = body;
+        Map<String, List<String>> currentHeaders = headers;
+        for (int redirects = 0; ; redirects++) {
+            check(current);
+            HttpResponse<byte[]> response =
+                    exchange(currentMethod, current, currentHeaders, currentBody, deadline);
+            String location = response.headers().firstValue("location").orElse("");
+            if (!isRedirect(response.statusCode()) || location.isEmpty()) {
+                return new Response(
+                        response.statusCode(), response.headers().map(), response.body());
+            }
+            // Go's http.DefaultClient (Dapr's host) follows up to 10 redirects.
+            if (redirects == MAX_REDIRECTS) {
+                throw new OutboundException(
+                        Outcome.FAILED,
+                        currentMethod + " " + url + " failed: stopped after 10 redirects");
+            }
+            URI next;
+            try {
+                next = current.resolve(GoHttp.escape(location));
+            } catch (IllegalArgumentException e) {
+                throw new OutboundException(
+                        Outcome.FAILED,
+                        currentMethod
+                                + " "
+                                + current
+                                + " failed: bad redirect location "
+                                + location);
+            }
+            int status = response.statusCode();
+            if (status == 301 || status == 302 || status == 303) {
+                currentBody = null;
+                if (!currentMethod.equals("GET") && !currentMethod.equals("HEAD")) {
+                    currentMethod = "GET";
+                }
+            }
+            currentHeaders = redirectHeaders(headers, url, current, next);
+            current = next;
+        }
+    }
+
+    private static final int MAX_REDIRECTS = 10;
+    private static final List<String> SENSITIVE =
+            List.of("authorization", "www-authenticate", "cookie", "cookie2");
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /**
+     * The guest's headers for the next hop, as Go's client copies them: credentials only to the
+     * first request's host or its subdomains, and a {@code Referer} unless leaving https for http.
+     */
+    private static Map<String, List<String>> redirectHeaders(
+            Map<String, List<String>> original, URI first, URI previous, URI next) {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        String firstHost = first.getHost() == null ? "" : first.getHost().toLowerCase(Locale.ROOT);
+        String nextHost = next.getHost() == null ? "" : next.getHost().toLowerCase(Locale.ROOT);
+        boolean sameDomain = nextHost.equals(firstHost) || nextHost.endsWith("." + firstHost);
+        original.forEach(
+                (name, values) -> {
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    if ((sameDomain || !SENSITIVE.contains(lower)) && !lower.equals("referer")) {
+                        copy.put(name, values);
+                    }
+                });
+        if (!("https".equalsIgnoreCase(previous.getScheme())
+                && "http".equalsIgnoreCase(next.getScheme()))) {
+            try {
+                copy.put(
+                        "Referer",
+                        List.of(
+                                new URI(
+                                                previous.getScheme(),
+                                                null,
+                                                previous.getHost(),
+                                                previous.getPort(),
+                                                previous.getPath(),
+                                                previous.getQuery(),
+                                                null)
+                                        .toASCIIString()));
+            } catch (URISyntaxException e) {
+                // no Referer then
+            }
+        }
+        return copy;
+    }
+
+    /** The binding's policy and the address guard, for every hop. */
+    private void check(URI url) throws OutboundException {
         String refusal = policy.refusal(url);
         if (refusal != null) {
             throw new OutboundException(Outcome.REFUSED, refusal);
@@ -59,14 +156,24 @@ final class OutboundClient {
                             : Outcome.FAILED,
                     e.getMessage());
         }
+    }
+
+    private HttpResponse<byte[]> exchange(
+            String method, URI url, Map<String, List<String>> headers, byte[] body, long deadline)
+            throws OutboundException {
+        long remaining = Math.max(1, deadline - System.nanoTime());
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(url)
-                        .timeout(policy.timeout())
+                        .timeout(Duration.ofNanos(remaining))
                         .method(
                                 method,
                                 body == null
                                         ? HttpRequest.BodyPublishers.noBody()
                                         : HttpRequest.BodyPublishers.ofByteArray(body));
+        if ("http".equalsIgnoreCase(url.getScheme())) {
+            // As Go's client: HTTP/1.1 in clear text, no h2c upgrade (HTTP/2 only through ALPN).
+            request.version(HttpClient.Version.HTTP_1_1);
+        }
         headers.forEach(
                 (name, values) -> {
                     for (String value : values) {
@@ -79,11 +186,14 @@ final class OutboundClient {
                 });
         CompletableFuture<HttpResponse<byte[]>> pending =
                 CLIENT.sendAsync(
-                        request.build(), info -> new CappedBody(policy.maxResponseBytes()));
+                        request.build(),
+                        info ->
+                                isRedirect(info.statusCode())
+                                                && info.headers().firstValue("location").isPresent()
+                                        ? HttpResponse.BodySubscribers.replacing(new byte[0])
+                                        : new CappedBody(policy.maxResponseBytes()));
         try {
-            HttpResponse<byte[]> response =
-                    pending.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            return new Response(response.statusCode(), response.headers().map(), response.body());
+            return pending.get(remaining, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();

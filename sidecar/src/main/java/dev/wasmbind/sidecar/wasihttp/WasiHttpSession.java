@@ -301,18 +301,17 @@ public final class WasiHttpSession {
         return new long[] {handle};
     }
 
+    /**
+     * list(tuple(string, string)): one entry per header name with its first value, as wasi-go lists
+     * them (dev-wasm-go's client keeps one value per name too). An unknown handle gives an empty
+     * list (wasi-go leaves the result unwritten).
+     */
     private long[] fieldsEntries(Instance instance, long... a) {
         Map<String, List<String>> entries = fields.get((int) a[0]);
         if (entries == null) {
-            return null;
+            return writeInts(instance.memory(), (int) a[1], 0, 0);
         }
-        List<String[]> pairs = new ArrayList<>();
-        entries.forEach(
-                (key, values) -> {
-                    for (String value : values) {
-                        pairs.add(new String[] {key, value});
-                    }
-                });
+        List<String[]> pairs = GoHttp.firstValues(entries);
         int list = allocate(instance, pairs.size() * 16);
         writeInts(instance.memory(), (int) a[1], list, pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
@@ -358,13 +357,7 @@ public final class WasiHttpSession {
         }
         URI url;
         try {
-            url =
-                    new URI(
-                            request.scheme
-                                    + "://"
-                                    + request.authority
-                                    + request.path
-                                    + request.query);
+            url = GoHttp.url(request.scheme, request.authority, request.path, request.query);
         } catch (URISyntaxException e) {
             return failed(Outcome.FAILED, "invalid request URL: " + e.getMessage());
         }
@@ -377,8 +370,13 @@ public final class WasiHttpSession {
             answer.headers()
                     .forEach(
                             (name, values) -> {
+                                // Go's client names response headers canonically.
                                 if (!name.startsWith(":")) {
-                                    answerHeaders.put(name, values);
+                                    answerHeaders
+                                            .computeIfAbsent(
+                                                    GoHttp.canonicalKey(name),
+                                                    k -> new ArrayList<>())
+                                            .addAll(values);
                                 }
                             });
             int handle = ++nextResponse;
@@ -425,11 +423,23 @@ public final class WasiHttpSession {
         return null;
     }
 
-    /** The response is there once {@code handle} returns: option(some) of result(ok). */
+    /**
+     * option(result(incoming-response, error)): the response is there once {@code handle} returns,
+     * so always some; ok with the handle (20-byte record: tag, result tag, handle). For an unknown
+     * handle (0, a failed request) err(unexpected-error(reason)) in the canonical layout (error tag
+     * 3 at +8, the string at +12/+16), so a wit-bindgen guest lifts a real string; wasi-go answers
+     * ok(handle) even then, and the guest fails at the next call instead.
+     */
     private long[] futureGet(Instance instance, long... a) {
-        boolean known = responses.containsKey((int) a[0]);
-        writeInts(instance.memory(), (int) a[1], 1, known ? 0 : 1, (int) a[0]);
-        return null;
+        int handle = (int) a[0];
+        if (responses.containsKey(handle)) {
+            return writeInts(instance.memory(), (int) a[1], 1, 0, handle);
+        }
+        byte[] reason =
+                (problem == null ? "no such response: " + handle : problem)
+                        .getBytes(StandardCharsets.UTF_8);
+        int text = place(instance, reason);
+        return writeInts(instance.memory(), (int) a[1], 1, 1, 3, text, reason.length);
     }
 
     private long[] requestMethod(Instance instance, long... a) {
@@ -452,8 +462,9 @@ public final class WasiHttpSession {
     }
 
     /**
-     * result(ok: tuple(list(u8), bool)): the bytes read and 1 while more may follow, 0 once the
-     * stream is at its end (a read at the end returns no bytes).
+     * result(ok: tuple(list(u8), bool)): the bytes read and 1 while more follow, 0 with the read
+     * that reaches the end (wasi-go's flag is Go's {@code io.EOF}, which a Go response body with a
+     * Content-Length returns with its last bytes; a read at the end returns no bytes and 0).
      */
     private long[] read(Instance instance, long... a) {
         Stream stream = streams.get((int) a[0]);
@@ -466,7 +477,8 @@ public final class WasiHttpSession {
         int ptr = allocate(instance, count);
         instance.memory().write(ptr, stream.source, stream.position, count);
         stream.position += count;
-        writeInts(instance.memory(), (int) a[2], 0, ptr, count, remaining == 0 ? 0 : 1);
+        boolean more = stream.position < stream.source.length;
+        writeInts(instance.memory(), (int) a[2], 0, ptr, count, more ? 1 : 0);
         return null;
     }
 

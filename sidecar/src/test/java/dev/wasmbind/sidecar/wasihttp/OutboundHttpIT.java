@@ -49,6 +49,9 @@ class OutboundHttpIT {
                                         + " ua="
                                         + e.getRequestHeaders().getFirst("User-agent")));
         server.createContext("/big", e -> answer(e, 200, "x".repeat(10_000)));
+        server.createContext("/again", e -> redirect(e, 307, "/echo"));
+        server.createContext("/see-other", e -> redirect(e, 303, "/echo"));
+        server.createContext("/away", e -> redirect(e, 302, "http://169.254.169.254/latest/"));
         server.createContext(
                 "/slow",
                 e -> {
@@ -76,6 +79,14 @@ class OutboundHttpIT {
         exchange.getResponseHeaders().add("Content-Type", "text/plain");
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private static void redirect(HttpExchange exchange, int status, String location)
+            throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        exchange.getResponseHeaders().add("Location", location);
+        exchange.sendResponseHeaders(status, -1);
         exchange.close();
     }
 
@@ -127,6 +138,44 @@ class OutboundHttpIT {
                 .isEqualTo(
                         "status 201\ncontent-type text/plain\nPOST {\"order\":7}"
                                 + " ua=wasmbind-test/1");
+    }
+
+    @Test
+    void shouldFollowA307WithTheSameMethodAndBodyAsGoDoes() throws Exception {
+        String out =
+                call(
+                        settings("again", List.of("127.0.0.1"), false),
+                        "kept",
+                        "POST",
+                        authority,
+                        "/again");
+        assertThat(out).endsWith("POST kept ua=wasmbind-test/1");
+    }
+
+    @Test
+    void shouldTurnAPostIntoAGetOnA303AsGoDoes() throws Exception {
+        String out =
+                call(
+                        settings("other", List.of("127.0.0.1"), false),
+                        "dropped",
+                        "POST",
+                        authority,
+                        "/see-other");
+        assertThat(out).endsWith("GET  ua=wasmbind-test/1");
+    }
+
+    @Test
+    void shouldCheckEveryRedirectAgainstTheGuard() {
+        assertThatThrownBy(
+                        () ->
+                                call(
+                                        settings("away", List.of("*"), false),
+                                        "",
+                                        "GET",
+                                        authority,
+                                        "/away"))
+                .hasMessageContaining("link-local");
+        assertThat(counted("away", "refused")).isEqualTo(1);
     }
 
     @Test
