@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * Calls a binding: looks it up, checks the operation and its concurrency limit, and runs the guest
@@ -41,22 +40,28 @@ public final class BindingInvoker {
      */
     public CompletableFuture<byte[]> invoke(
             Binding.Ready binding, byte[] stdin, List<String> requestArgs) {
-        return invoke(
-                binding,
-                () -> CompletableFuture.completedFuture(new GuestInput(stdin, requestArgs)));
+        var input = new GuestInput(stdin, requestArgs);
+        return invoke(binding, () -> input);
     }
 
     /** What a guest reads: STDIN and the request's arguments. */
     public record GuestInput(byte[] stdin, List<String> args) {}
 
+    /** Makes a call's input from its request; may fail with a {@link CallException}. */
+    @FunctionalInterface
+    public interface Preparation {
+        GuestInput prepare() throws CallException;
+    }
+
     /**
-     * Like {@link #invoke(Binding.Ready, byte[], List)}, with the input prepared only once the
-     * binding's permit is taken: decoding a large body costs time and memory, so it is bounded by
-     * {@code limits.maxConcurrency} like the call itself. {@code prepare} may fail with a {@link
-     * CallException} (a malformed body), which the call answers as it is.
+     * Like {@link #invoke(Binding.Ready, byte[], List)}, with the input prepared on the worker
+     * thread that then runs the guest, once the binding's permit is taken: decoding a large body
+     * costs time and memory, so it is bounded by {@code limits.maxConcurrency} and the worker pool
+     * like the call itself (and counts against the call's timeout), and it costs no hand-off
+     * between threads of its own. {@code prepare} may fail with a {@link CallException} (a
+     * malformed body), which the call answers as it is.
      */
-    public CompletableFuture<byte[]> invoke(
-            Binding.Ready binding, Supplier<CompletableFuture<GuestInput>> prepare) {
+    public CompletableFuture<byte[]> invoke(Binding.Ready binding, Preparation prepare) {
         if (!binding.permits().tryAcquire()) {
             return CompletableFuture.failedFuture(
                     new CallException(
@@ -69,22 +74,13 @@ public final class BindingInvoker {
         }
         AtomicInteger inflight = metrics.inflight(binding.name());
         inflight.incrementAndGet();
-        CompletableFuture<GuestInput> input;
-        try {
-            input = prepare.get();
-        } catch (RuntimeException e) {
-            input = CompletableFuture.failedFuture(e);
-        }
-        return input.thenCompose(
-                        in ->
-                                pool.submit(
-                                        () ->
-                                                runner.run(
-                                                        binding.compiled(),
-                                                        binding.settings(),
-                                                        in.stdin(),
-                                                        in.args()),
-                                        binding.timeout()))
+        return pool.submit(
+                        () -> {
+                            GuestInput in = prepare.prepare();
+                            return runner.run(
+                                    binding.compiled(), binding.settings(), in.stdin(), in.args());
+                        },
+                        binding.timeout())
                 .handle(
                         (stdout, error) -> {
                             binding.permits().release();

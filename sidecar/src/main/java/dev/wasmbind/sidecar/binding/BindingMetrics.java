@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Per-binding call metrics: {@code wasmbind_binding_calls_total{binding,outcome}}, {@code
@@ -24,8 +25,7 @@ public final class BindingMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
     // Looking meters up in the registry on every call costs more than the call's bookkeeping.
-    private final ConcurrentHashMap<String, Counter> calls = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Meters> meters = new ConcurrentHashMap<>();
 
     public BindingMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,27 +33,43 @@ public final class BindingMetrics {
     }
 
     public void record(String binding, CallOutcome outcome, Duration duration) {
-        calls.computeIfAbsent(
-                        binding + ' ' + outcome.label(), // names never hold spaces
-                        key ->
-                                Counter.builder("wasmbind.binding.calls")
-                                        .description("Calls of a binding by outcome")
-                                        .tags("binding", binding, "outcome", outcome.label())
-                                        .register(registry))
-                .increment();
-        durations
-                .computeIfAbsent(
-                        binding,
-                        key ->
-                                Timer.builder("wasmbind.binding.duration")
-                                        .description(
-                                                "Time from request to answer of a binding's calls")
-                                        .tags("binding", binding)
-                                        .publishPercentileHistogram()
-                                        .minimumExpectedValue(Duration.ofNanos(50_000))
-                                        .maximumExpectedValue(Duration.ofSeconds(30))
-                                        .register(registry))
-                .record(duration);
+        Meters of = meters.computeIfAbsent(binding, Meters::new);
+        of.calls(outcome).increment();
+        of.duration.record(duration);
+    }
+
+    /** One binding's meters, registered on first use (a call counter per outcome seen). */
+    private final class Meters {
+        private final String binding;
+        private final Timer duration;
+        private final AtomicReferenceArray<Counter> calls =
+                new AtomicReferenceArray<>(CallOutcome.values().length);
+
+        Meters(String binding) {
+            this.binding = binding;
+            this.duration =
+                    Timer.builder("wasmbind.binding.duration")
+                            .description("Time from request to answer of a binding's calls")
+                            .tags("binding", binding)
+                            .publishPercentileHistogram()
+                            .minimumExpectedValue(Duration.ofNanos(50_000))
+                            .maximumExpectedValue(Duration.ofSeconds(30))
+                            .register(registry);
+        }
+
+        Counter calls(CallOutcome outcome) {
+            Counter counter = calls.get(outcome.ordinal());
+            if (counter == null) {
+                // Registering twice answers the same counter, so a race is harmless.
+                counter =
+                        Counter.builder("wasmbind.binding.calls")
+                                .description("Calls of a binding by outcome")
+                                .tags("binding", binding, "outcome", outcome.label())
+                                .register(registry);
+                calls.set(outcome.ordinal(), counter);
+            }
+            return counter;
+        }
     }
 
     /**

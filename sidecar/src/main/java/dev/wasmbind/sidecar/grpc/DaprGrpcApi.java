@@ -125,7 +125,11 @@ public final class DaprGrpcApi {
             return;
         }
         Context context = Vertx.currentContext();
-        invoker.invoke(binding, message.getData().toByteArray(), args(message, request))
+        List<String> args = args(message, request);
+        // The data is copied out of the message on the worker, not on the event loop.
+        invoker.invoke(
+                        binding,
+                        () -> new BindingInvoker.GuestInput(message.getData().toByteArray(), args))
                 .whenComplete(
                         (stdout, error) ->
                                 context.runOnContext(

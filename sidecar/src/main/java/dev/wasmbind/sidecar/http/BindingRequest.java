@@ -7,30 +7,21 @@ import java.util.Map;
 
 /**
  * Dapr's output-binding envelope {@code {"operation":…,"data":…,"metadata":{…}}}, decoded as daprd
- * decodes it into {@code OutputBindingRequest}: field names match case-insensitively, {@code
- * metadata} is a {@code map[string]string}, and {@code data} is re-encoded with Go's {@code
- * json.Marshal} ({@code null} when absent).
+ * decodes it into {@code OutputBindingRequest}: fields in the order they come, names matched
+ * case-insensitively, {@code metadata} a {@code map[string]string} (a second {@code metadata}
+ * merges into the first, {@code null} clears it), and {@code data} re-encoded with Go's {@code
+ * json.Marshal} ({@code null} when absent). The body is read once, from bytes to the guest's STDIN
+ * (see {@link GoJsonTranscoder}); no value tree is built.
  *
  * @param operation the operation, {@code ""} when absent
- * @param data the decoded {@code data} value (see {@link GoJsonDecoder})
+ * @param stdin what the guest reads: {@code data} Go-encoded, or with {@code rawData} a JSON
+ *     string's contents as UTF-8
  * @param metadata the metadata, empty when absent
  */
-public record BindingRequest(String operation, Object data, Map<String, String> metadata) {
+public record BindingRequest(String operation, byte[] stdin, Map<String, String> metadata) {
 
     private static final String TYPE = "OutputBindingRequest";
-
-    /** The bytes daprd hands to the binding: {@code data} JSON-encoded the Go way. */
-    public byte[] encodedData() {
-        return GoJsonEncoder.encode(data);
-    }
-
-    /** With {@code rawData}: a JSON string's contents as they are, anything else encoded. */
-    public byte[] stdin(boolean rawData) {
-        if (rawData && data instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        return encodedData();
-    }
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     /** {@code metadata.args} split on {@code ","}, as the wasm binding does; empty when unset. */
     public List<String> args() {
@@ -38,65 +29,188 @@ public record BindingRequest(String operation, Object data, Map<String, String> 
         return args.isEmpty() ? List.of() : List.of(args.split(",", -1));
     }
 
+    /** Decodes a whole request body; see {@link #parse(byte[], int, int, boolean)}. */
+    public static BindingRequest parse(byte[] body, boolean rawData) throws GoJsonException {
+        return parse(body, 0, body.length, rawData);
+    }
+
     /**
-     * Decodes a request body. Messages are Go's, so a Dapr client sees the same text: syntax errors
-     * first, then the first type error.
+     * Decodes the request body in {@code body[offset, offset+length)}. Messages are Go's, so a Dapr
+     * client sees the same text: syntax errors first (anywhere in the body), then the first type
+     * error in the order of the body.
+     *
+     * @param rawData write a string {@code data}'s contents raw to STDIN instead of Go-encoded
      */
-    public static BindingRequest parse(byte[] body) throws GoJsonException {
-        Object root = GoJsonDecoder.decode(body);
-        if (root == null) {
-            return new BindingRequest("", null, Map.of());
+    public static BindingRequest parse(byte[] body, int offset, int length, boolean rawData)
+            throws GoJsonException {
+        var json = new GoJsonTranscoder(body, offset, length);
+        json.skipSpace();
+        if (json.atEnd()) {
+            throw GoJsonTranscoder.endOfInput();
         }
-        if (!(root instanceof Map<?, ?> fields)) {
+        byte first = json.current();
+        if (first != '{') {
+            json.discardOutput();
+            json.value("looking for beginning of value");
+            json.endOfDocument();
+            if (first == 'n') {
+                return new BindingRequest("", NULL, Map.of());
+            }
             throw new GoJsonException(
                     "json: cannot unmarshal "
-                            + GoJsonDecoder.goKind(root)
+                            + goKind(first)
                             + " into Go value of type http."
                             + TYPE);
         }
         String operation = "";
-        Object data = null;
+        byte[] stdin = NULL;
         Map<String, String> metadata = new LinkedHashMap<>();
         String firstError = null;
-        for (var field : fields.entrySet()) {
-            String key = (String) field.getKey();
-            Object value = field.getValue();
-            switch (fieldOf(key)) {
-                case "operation" -> {
-                    if (value instanceof String s) {
-                        operation = s;
-                    } else if (value != null && firstError == null) {
-                        firstError = fieldError(value, "operation", "string");
-                    }
+        json.enter();
+        json.skip();
+        json.skipSpace();
+        if (json.peek() == '}') {
+            json.skip();
+            json.leave();
+        } else {
+            while (true) {
+                String field = fieldOf(key(json));
+                if (json.atEnd()) {
+                    throw GoJsonTranscoder.endOfInput();
                 }
-                case "data" -> data = value;
-                case "metadata" -> {
-                    if (value == null) {
-                        metadata.clear();
-                    } else if (value instanceof Map<?, ?> entries) {
-                        for (var entry : entries.entrySet()) {
-                            Object v = entry.getValue();
-                            if (v instanceof String s) {
-                                metadata.put((String) entry.getKey(), s);
-                            } else if (v == null) {
-                                metadata.put((String) entry.getKey(), "");
-                            } else if (firstError == null) {
-                                firstError = fieldError(v, "metadata", "string");
+                byte c = json.current();
+                switch (field) {
+                    case "operation" -> {
+                        if (c == '"') {
+                            operation = json.stringValue();
+                        } else {
+                            skipValue(json);
+                            if (c != 'n' && firstError == null) {
+                                firstError = fieldError(c, "operation", "string");
                             }
                         }
-                    } else if (firstError == null) {
-                        firstError = fieldError(value, "metadata", "map[string]string");
                     }
+                    case "data" -> stdin = data(json, c, rawData);
+                    case "metadata" -> {
+                        if (c == '{') {
+                            firstError = metadata(json, metadata, firstError);
+                        } else {
+                            skipValue(json);
+                            if (c == 'n') {
+                                metadata.clear();
+                            } else if (firstError == null) {
+                                firstError = fieldError(c, "metadata", "map[string]string");
+                            }
+                        }
+                    }
+                    default -> skipValue(json); // Go ignores unknown fields.
                 }
-                default -> {
-                    // Go ignores unknown fields.
+                if (endOfObject(json)) {
+                    break;
                 }
             }
         }
+        json.endOfDocument();
         if (firstError != null) {
             throw new GoJsonException(firstError);
         }
-        return new BindingRequest(operation, data, Map.copyOf(metadata));
+        return new BindingRequest(operation, stdin, Map.copyOf(metadata));
+    }
+
+    /** {@code data}: Go-encoded, or a string's contents with {@code rawData}. */
+    private static byte[] data(GoJsonTranscoder json, byte first, boolean rawData)
+            throws GoJsonException {
+        if (first == '"') {
+            int plain = json.plainStringLength();
+            // The common case, a string without escapes: one copy of exactly its size.
+            json.startOutput(plain < 0 ? json.remaining() : rawData ? plain : plain + 2);
+            json.string(rawData);
+        } else {
+            // The rest of the body bounds the output but for escapes, which grow it as needed.
+            json.startOutput(json.remaining());
+            json.value("looking for beginning of value");
+        }
+        return json.output();
+    }
+
+    /** A {@code metadata} object, merged into {@code metadata}; returns the first type error. */
+    private static String metadata(
+            GoJsonTranscoder json, Map<String, String> metadata, String firstError)
+            throws GoJsonException {
+        json.enter();
+        json.skip();
+        json.skipSpace();
+        if (json.peek() == '}') {
+            json.skip();
+            json.leave();
+            return firstError;
+        }
+        while (true) {
+            String key = key(json);
+            if (json.atEnd()) {
+                throw GoJsonTranscoder.endOfInput();
+            }
+            byte c = json.current();
+            if (c == '"') {
+                metadata.put(key, json.stringValue());
+            } else {
+                skipValue(json);
+                if (c == 'n') {
+                    metadata.put(key, "");
+                } else if (firstError == null) {
+                    firstError = fieldError(c, "metadata", "string");
+                }
+            }
+            if (endOfObject(json)) {
+                return firstError;
+            }
+        }
+    }
+
+    /** Reads {@code "key":} and the space after it. */
+    private static String key(GoJsonTranscoder json) throws GoJsonException {
+        json.skipSpace();
+        if (json.atEnd()) {
+            throw GoJsonTranscoder.endOfInput();
+        }
+        if (json.current() != '"') {
+            throw GoJsonTranscoder.invalid(
+                    json.current(), "looking for beginning of object key string");
+        }
+        String key = json.stringValue();
+        json.skipSpace();
+        if (json.atEnd()) {
+            throw GoJsonTranscoder.endOfInput();
+        }
+        if (json.current() != ':') {
+            throw GoJsonTranscoder.invalid(json.current(), "after object key");
+        }
+        json.skip();
+        json.skipSpace();
+        return key;
+    }
+
+    /** After a member: true at the closing brace (consumed), false after a comma. */
+    private static boolean endOfObject(GoJsonTranscoder json) throws GoJsonException {
+        json.skipSpace();
+        if (json.atEnd()) {
+            throw GoJsonTranscoder.endOfInput();
+        }
+        byte c = json.current();
+        json.skip();
+        if (c == ',') {
+            return false;
+        }
+        if (c == '}') {
+            json.leave();
+            return true;
+        }
+        throw GoJsonTranscoder.invalid(c, "after object key:value pair");
+    }
+
+    private static void skipValue(GoJsonTranscoder json) throws GoJsonException {
+        json.discardOutput();
+        json.value("looking for beginning of value");
     }
 
     /** Go matches a JSON key to a struct field exactly or, failing that, case-insensitively. */
@@ -109,9 +223,21 @@ public record BindingRequest(String operation, Object data, Map<String, String> 
         return "";
     }
 
-    private static String fieldError(Object value, String field, String goType) {
+    /** The JSON type name Go uses in "cannot unmarshal X into ..." messages, by a value's start. */
+    private static String goKind(byte first) {
+        return switch (first) {
+            case 'n' -> "null";
+            case 't', 'f' -> "bool";
+            case '"' -> "string";
+            case '[' -> "array";
+            case '{' -> "object";
+            default -> "number";
+        };
+    }
+
+    private static String fieldError(byte first, String field, String goType) {
         return "json: cannot unmarshal "
-                + GoJsonDecoder.goKind(value)
+                + goKind(first)
                 + " into Go struct field "
                 + TYPE
                 + "."

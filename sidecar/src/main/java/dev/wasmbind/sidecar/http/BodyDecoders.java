@@ -11,14 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that decode request bodies and Go-encode their {@code data}, off the event loop.
- * Their stacks are large enough for the 10000 levels of nesting Go accepts (the decoder and encoder
- * recurse once or twice per level); a full queue answers 503.
+ * The threads that decode the bodies of calls to names no ready binding has, off the event loop
+ * (daprd answers a malformed body with 400 before it looks the binding up); calls of ready bindings
+ * decode on their worker thread. Decoding does not recurse, so default stacks do; a full queue
+ * answers 503.
  */
 final class BodyDecoders {
-
-    /** Room for 10000 levels of recursion with margin (reserved, committed only as used). */
-    private static final long STACK_BYTES = 64L << 20;
 
     private static final int QUEUE = 256;
 
@@ -36,12 +34,7 @@ final class BodyDecoders {
                 TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(QUEUE),
                 r -> {
-                    Thread t =
-                            new Thread(
-                                    null,
-                                    r,
-                                    "body-decoder-" + counter.incrementAndGet(),
-                                    STACK_BYTES);
+                    Thread t = new Thread(r, "body-decoder-" + counter.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });

@@ -54,6 +54,14 @@ public final class DaprHttpApi {
     private final Map<String, Supplier<Object>> metadataSections = new LinkedHashMap<>();
     private ServerLimits limits = ServerLimits.defaults();
     private RequestBytesBudget budget = new RequestBytesBudget(limits.requestBytesInFlight());
+    private EnvelopeDecoder decoder = BindingRequest::parse;
+
+    /** Reads a request body into the envelope; tests wrap it to see where it runs. */
+    @FunctionalInterface
+    interface EnvelopeDecoder {
+        BindingRequest decode(byte[] body, int offset, int length, boolean rawData)
+                throws GoJsonException;
+    }
 
     public DaprHttpApi(
             BindingRegistry registry,
@@ -84,6 +92,12 @@ public final class DaprHttpApi {
     public DaprHttpApi withServerLimits(ServerLimits limits) {
         this.limits = limits;
         this.budget = new RequestBytesBudget(limits.requestBytesInFlight());
+        return this;
+    }
+
+    /** Replaces the body decoder (tests). */
+    DaprHttpApi withDecoder(EnvelopeDecoder decoder) {
+        this.decoder = decoder;
         return this;
     }
 
@@ -151,13 +165,14 @@ public final class DaprHttpApi {
         if (declaredLength > 0 && !reserve(ctx, name, reserved, declaredLength)) {
             return;
         }
-        Buffer body = Buffer.buffer((int) Math.max(0, declaredLength));
+        // Chunks are copied straight into one array of the declared size (grown without one).
+        RequestBody body = new RequestBody((int) Math.max(0, declaredLength));
         request.handler(
                 chunk -> {
                     if (ctx.response().ended()) {
                         return;
                     }
-                    body.appendBuffer(chunk);
+                    body.append(chunk);
                     if (body.length() > limit) {
                         ctx.response().putHeader("Connection", "close");
                         tooLarge(ctx, name, body.length(), limit);
@@ -212,47 +227,41 @@ public final class DaprHttpApi {
     }
 
     /**
-     * The envelope is decoded and its {@code data} Go-encoded off the event loop, after the
-     * binding's concurrency permit is taken. daprd decodes before it looks the binding up, so a
-     * malformed body is a 400 for an unknown binding too (decoded without a permit, within the
+     * The envelope is decoded and its {@code data} Go-encoded on the worker thread that then runs
+     * the guest, after the binding's concurrency permit is taken: one hand-off from the event loop
+     * and one back. daprd decodes before it looks the binding up, so a malformed body is a 400 for
+     * an unknown binding too (decoded on a {@link BodyDecoders} thread without a permit, within the
      * budget of request bytes).
      */
     private void handleInvoke(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        byte[] body = ((Buffer) ctx.remove(BODY)).getBytes();
-        Optional<Binding.Ready> ready =
-                registry.get(name)
-                        .filter(Binding.Ready.class::isInstance)
-                        .map(Binding.Ready.class::cast);
+        RequestBody body = ctx.remove(BODY);
+        Binding binding = registry.get(name).orElse(null);
         CompletableFuture<byte[]> call;
-        if (ready.isPresent()) {
-            Binding.Ready binding = ready.get();
+        if (binding instanceof Binding.Ready ready) {
             call =
                     invoker.invoke(
-                            binding,
-                            () ->
-                                    BodyDecoders.submit(
-                                            () -> {
-                                                BindingRequest envelope = decode(body);
-                                                invoker.lookup(name, envelope.operation());
-                                                return new BindingInvoker.GuestInput(
-                                                        envelope.stdin(binding.rawData()),
-                                                        envelope.args());
-                                            }));
+                            ready,
+                            () -> {
+                                BindingRequest envelope = decode(body, ready.rawData());
+                                invoker.lookup(name, envelope.operation());
+                                return new BindingInvoker.GuestInput(
+                                        envelope.stdin(), envelope.args());
+                            });
         } else {
             call =
                     BodyDecoders.submit(
                             () -> {
-                                invoker.lookup(name, decode(body).operation());
+                                invoker.lookup(name, decode(body, false).operation());
                                 throw new IllegalStateException(name + " is not ready");
                             });
         }
         answer(ctx, name, call, JSON);
     }
 
-    private static BindingRequest decode(byte[] body) throws CallException {
+    private BindingRequest decode(RequestBody body, boolean rawData) throws CallException {
         try {
-            return BindingRequest.parse(body);
+            return decoder.decode(body.bytes(), 0, body.length(), rawData);
         } catch (GoJsonException e) {
             throw new CallException(CallOutcome.MALFORMED_REQUEST, e.getMessage());
         }
@@ -260,11 +269,11 @@ public final class DaprHttpApi {
 
     private void handleRawInvoke(RoutingContext ctx) {
         RawBindingRequest raw = RawBindingRequest.of(ctx.request());
-        Buffer body = ctx.get(BODY);
+        RequestBody body = ctx.get(BODY);
         invoke(
                 ctx,
                 raw.operation(),
-                b -> body.getBytes(),
+                b -> body.exactBytes(),
                 raw.args(),
                 RawBindingRequest.CONTENT_TYPE);
     }
@@ -366,6 +375,9 @@ public final class DaprHttpApi {
                         System.nanoTime() - (started == null ? System.nanoTime() : started));
         String label = registry.get(name).isPresent() ? name : BindingMetrics.UNKNOWN_BINDING;
         metrics.record(label, outcome, took);
+        if (!LOG.isDebugEnabled()) {
+            return;
+        }
         LOG.atDebug()
                 .addKeyValue("binding", name)
                 .addKeyValue("outcome", outcome.label())

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes JSON the way daprd answers: Go's {@code json.Marshal} of the values {@link GoJsonDecoder}
- * reads. Object keys sorted by their UTF-8 bytes, no spaces, {@code <}, {@code >}, {@code &},
- * U+2028 and U+2029 escaped as backslash-u003c and so on, numbers in Go's float64 format ({@code
- * 'e'} notation outside [1e-6, 1e21), exponent without a leading zero: {@code 1e+21}, {@code
- * 1e-7}).
+ * Writes JSON the way daprd answers: Go's {@code json.Marshal} of {@code null}, {@link Boolean},
+ * {@link Double}, {@link String}, {@link List} and {@link Map} values. Object keys sorted by their
+ * UTF-8 bytes, no spaces, {@code <}, {@code >}, {@code &}, U+2028 and U+2029 escaped as
+ * backslash-u003c and so on, numbers in Go's float64 format ({@code 'e'} notation outside [1e-6,
+ * 1e21), exponent without a leading zero: {@code 1e+21}, {@code 1e-7}).
  */
 public final class GoJsonEncoder {
 

@@ -9,38 +9,41 @@ import org.junit.jupiter.api.Test;
 class BindingRequestTest {
 
     private static BindingRequest parse(String json) throws GoJsonException {
-        return BindingRequest.parse(json.getBytes(StandardCharsets.UTF_8));
+        return BindingRequest.parse(json.getBytes(StandardCharsets.UTF_8), false);
     }
 
-    private static String stdin(BindingRequest request, boolean rawData) {
-        return new String(request.stdin(rawData), StandardCharsets.UTF_8);
+    private static String stdin(String json, boolean rawData) throws GoJsonException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return new String(BindingRequest.parse(body, rawData).stdin(), StandardCharsets.UTF_8);
     }
 
     @Test
     void shouldPassDataJsonEncodedAsDaprdDoes() throws GoJsonException {
-        BindingRequest request = parse("{\"operation\":\"execute\",\"data\":\"salaboy\"}");
+        String body = "{\"operation\":\"execute\",\"data\":\"salaboy\"}";
 
-        assertThat(request.operation()).isEqualTo("execute");
-        assertThat(stdin(request, false)).isEqualTo("\"salaboy\"");
+        assertThat(parse(body).operation()).isEqualTo("execute");
+        assertThat(stdin(body, false)).isEqualTo("\"salaboy\"");
     }
 
     @Test
     void shouldWriteAStringRawWithRawData() throws GoJsonException {
-        BindingRequest request = parse("{\"operation\":\"execute\",\"data\":\"a<b\"}");
+        String body = "{\"operation\":\"execute\",\"data\":\"a<b\"}";
 
-        assertThat(stdin(request, true)).isEqualTo("a<b");
+        assertThat(stdin(body, true)).isEqualTo("a<b");
+        assertThat(stdin(body, false)).isEqualTo("\"a\\u003cb\"");
     }
 
     @Test
     void shouldEncodeNonStringDataEvenWithRawData() throws GoJsonException {
-        BindingRequest request = parse("{\"operation\":\"execute\",\"data\":{\"k\":[1,2]}}");
+        String body = "{\"operation\":\"execute\",\"data\":{\"k\":[1,2]}}";
 
-        assertThat(stdin(request, true)).isEqualTo("{\"k\":[1,2]}");
+        assertThat(stdin(body, true)).isEqualTo("{\"k\":[1,2]}");
     }
 
     @Test
     void shouldPassNullWhenDataIsAbsent() throws GoJsonException {
-        assertThat(stdin(parse("{\"operation\":\"execute\"}"), false)).isEqualTo("null");
+        assertThat(stdin("{\"operation\":\"execute\"}", false)).isEqualTo("null");
+        assertThat(stdin("{\"operation\":\"execute\"}", true)).isEqualTo("null");
     }
 
     @Test
@@ -59,10 +62,10 @@ class BindingRequestTest {
 
     @Test
     void shouldMatchFieldNamesCaseInsensitivelyLikeGo() throws GoJsonException {
-        BindingRequest request = parse("{\"Operation\":\"execute\",\"DATA\":1}");
+        String body = "{\"Operation\":\"execute\",\"DATA\":1}";
 
-        assertThat(request.operation()).isEqualTo("execute");
-        assertThat(stdin(request, false)).isEqualTo("1");
+        assertThat(parse(body).operation()).isEqualTo("execute");
+        assertThat(stdin(body, false)).isEqualTo("1");
     }
 
     @Test
@@ -96,5 +99,63 @@ class BindingRequestTest {
 
         assertThat(request.operation()).isEmpty();
         assertThat(request.metadata()).isEmpty();
+    }
+
+    @Test
+    void shouldWriteAStringsDecodedContentsWithRawData() throws GoJsonException {
+        String body = "{\"data\":\"a\\nb\\u00e9\\ud83d\\ude00\\ud800<\"}";
+
+        assertThat(stdin(body, true)).isEqualTo("a\nb\u00e9\ud83d\ude00\ufffd<");
+        assertThat(stdin(body, false)).isEqualTo("\"a\\nb\u00e9\ud83d\ude00\ufffd\\u003c\"");
+    }
+
+    @Test
+    void shouldMergeARepeatedMetadataAsGoDecodesIntoAMap() throws GoJsonException {
+        BindingRequest request = parse("{\"metadata\":{\"args\":\"a\"},\"Metadata\":{\"x\":null}}");
+
+        assertThat(request.metadata()).containsEntry("args", "a").containsEntry("x", "");
+        assertThat(parse("{\"metadata\":{\"args\":\"a\"},\"metadata\":null}").metadata()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheLastOperationInBodyOrder() throws GoJsonException {
+        assertThat(
+                        parse("{\"operation\":\"a\",\"Operation\":\"b\",\"operation\":\"c\"}")
+                                .operation())
+                .isEqualTo("c");
+        assertThat(parse("{\"operation\":\"a\",\"operation\":null}").operation()).isEqualTo("a");
+    }
+
+    @Test
+    void shouldReportTheFirstTypeErrorInBodyOrderAfterSyntaxErrors() {
+        assertThatThrownBy(() -> parse("{\"operation\":1,\"metadata\":5}"))
+                .hasMessage(
+                        "json: cannot unmarshal number into Go struct field"
+                                + " OutputBindingRequest.operation of type string");
+        assertThatThrownBy(() -> parse("{\"operation\":1,\"metadata\":5,}"))
+                .hasMessage("invalid character '}' looking for beginning of object key string");
+        assertThatThrownBy(() -> parse("[1] x"))
+                .hasMessage("invalid character 'x' after top-level value");
+    }
+
+    @Test
+    void shouldCountTheEnvelopeInTheDepthLimit() throws GoJsonException {
+        String fits = "{\"data\":" + "[".repeat(9_999) + "]".repeat(9_999) + "}";
+        String deeper = "{\"data\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+
+        assertThat(stdin(fits, false)).hasSize(2 * 9_999);
+        assertThatThrownBy(() -> parse(deeper))
+                .hasMessage("invalid character '[' exceeded max depth");
+    }
+
+    @Test
+    void shouldDecodeABodyInsideALargerArray() throws GoJsonException {
+        byte[] padded =
+                "xx{\"operation\":\"execute\",\"data\":[1.50]}yy".getBytes(StandardCharsets.UTF_8);
+
+        BindingRequest request = BindingRequest.parse(padded, 2, padded.length - 4, false);
+
+        assertThat(request.operation()).isEqualTo("execute");
+        assertThat(new String(request.stdin(), StandardCharsets.UTF_8)).isEqualTo("[1.5]");
     }
 }

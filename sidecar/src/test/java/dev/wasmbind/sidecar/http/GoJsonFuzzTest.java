@@ -26,4 +26,23 @@ class GoJsonFuzzTest {
         assertThat(again).isEqualTo(value);
         assertThat(GoJsonEncoder.encode(again)).isEqualTo(encoded);
     }
+
+    @FuzzTest(maxDuration = "2m")
+    void shouldTranscodeAsDecodeThenEncode(byte[] json) {
+        byte[] expected;
+        String expectedError = null;
+        try {
+            expected = GoJsonEncoder.encode(GoJsonDecoder.decode(json));
+        } catch (GoJsonException e) {
+            expected = null;
+            expectedError = e.getMessage();
+        }
+        try {
+            byte[] actual = GoJsonTranscoder.transcode(json);
+            assertThat(expectedError).isNull();
+            assertThat(actual).isEqualTo(expected);
+        } catch (GoJsonException e) {
+            assertThat(e.getMessage()).isEqualTo(expectedError);
+        }
+    }
 }

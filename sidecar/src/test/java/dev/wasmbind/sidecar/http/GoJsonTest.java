@@ -9,9 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Parity with Go's {@code json.Unmarshal} into {@code interface{}} then {@code json.Marshal}, the
- * two steps daprd applies to a binding request's {@code data}. Expected outputs follow Go's
- * encoding/json rules: map keys sorted by bytes; every number a float64 printed with
- * strconv.FormatFloat(f, 'f' or 'e', -1, 64), 'e' when |f| < 1e-6 or |f| >= 1e21, and "e-0N"
+ * two steps daprd applies to a binding request's {@code data}: of the transcoder that does both in
+ * one pass, and of the decoder (the test model of Go's values) followed by the encoder. Expected
+ * outputs follow Go's encoding/json rules: map keys sorted by bytes; every number a float64 printed
+ * with strconv.FormatFloat(f, 'f' or 'e', -1, 64), 'e' when |f| < 1e-6 or |f| >= 1e21, and "e-0N"
  * shortened to "e-N"; HTML-safe escaping of <, >, & and of U+2028/U+2029; \b and \f short escapes
  * (Go 1.22+); other control characters as backslash-u00XX; invalid UTF-8 replaced by U+FFFD.
  */
@@ -66,16 +67,21 @@ class GoJsonTest {
     void shouldEncodeLikeGo(String input, String expected) throws GoJsonException {
         byte[] json = input.getBytes(StandardCharsets.UTF_8);
         if (expected.equals("ERR")) {
+            String message = "json: cannot unmarshal number 1E400 into Go value of type float64";
             assertThatThrownBy(() -> GoJsonDecoder.decode(json))
                     .isInstanceOf(GoJsonException.class)
-                    .hasMessage(
-                            "json: cannot unmarshal number 1E400 into Go value of type float64");
+                    .hasMessage(message);
+            assertThatThrownBy(() -> GoJsonTranscoder.transcode(json))
+                    .isInstanceOf(GoJsonException.class)
+                    .hasMessage(message);
             return;
         }
         assertThat(
                         new String(
                                 GoJsonEncoder.encode(GoJsonDecoder.decode(json)),
                                 StandardCharsets.UTF_8))
+                .isEqualTo(expected);
+        assertThat(new String(GoJsonTranscoder.transcode(json), StandardCharsets.UTF_8))
                 .isEqualTo(expected);
     }
 
@@ -104,6 +110,9 @@ class GoJsonTest {
         assertThatThrownBy(() -> GoJsonDecoder.decode(input.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(GoJsonException.class)
                 .hasMessage(message);
+        assertThatThrownBy(() -> GoJsonTranscoder.transcode(input.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(GoJsonException.class)
+                .hasMessage(message);
     }
 
     @org.junit.jupiter.api.Test
@@ -113,6 +122,7 @@ class GoJsonTest {
         byte[] encoded = GoJsonEncoder.encode(GoJsonDecoder.decode(json));
 
         assertThat(new String(encoded, StandardCharsets.UTF_8)).isEqualTo("\"a\ufffd\ufffdb\"");
+        assertThat(GoJsonTranscoder.transcode(json)).isEqualTo(encoded);
     }
 
     @org.junit.jupiter.api.Test
@@ -126,5 +136,7 @@ class GoJsonTest {
 
         assertThat(new String(encoded, StandardCharsets.UTF_8))
                 .isEqualTo("{\"\uff61\":2,\"\ud83d\ude00\":1}");
+        assertThat(GoJsonTranscoder.transcode(json.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(encoded);
     }
 }

@@ -7,20 +7,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads JSON the way daprd reads a binding request: Go's {@code json.Unmarshal} into an {@code
- * interface{}}. Values are {@code null}, {@link Boolean}, {@link Double} (Go decodes every number
- * as float64), {@link String}, {@link List} and {@link Map}; {@link GoJsonEncoder} writes them
- * back.
+ * The test model of Go's {@code json.Unmarshal} into an {@code interface{}} (the sidecar itself
+ * reads request bodies with {@link GoJsonTranscoder}, which must write what {@code
+ * GoJsonEncoder.encode(GoJsonDecoder.decode(json))} writes). Values are {@code null}, {@link
+ * Boolean}, {@link Double} (Go decodes every number as float64), {@link String}, {@link List} and
+ * {@link Map}; {@link GoJsonEncoder} writes them back.
  *
  * <p>The last of duplicate keys wins, invalid UTF-8 and lone surrogate escapes become U+FFFD, a
  * number outside float64's range is an error, and error messages are Go's syntax error texts.
  */
-public final class GoJsonDecoder {
+final class GoJsonDecoder {
 
     private GoJsonDecoder() {}
 
     /** Parses one JSON document; error messages are Go's syntax error texts. */
-    public static Object decode(byte[] json) throws GoJsonException {
+    static Object decode(byte[] json) throws GoJsonException {
         return new Parser(json).document();
     }
 
