@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.wasmbind.module.source.FetchException.Reason;
-import dev.wasmbind.module.testing.SelfSignedTls;
+import dev.wasmbind.module.testing.TestCa;
 import dev.wasmbind.module.testing.TestWasm;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,7 +37,7 @@ class HttpSourceIT {
     private static HttpServer other;
 
     private static HttpsServer https;
-    private static SelfSignedTls tls;
+    private static TestCa tls;
 
     /** Authorization header seen per path ("" when none). */
     private static final Map<String, String> authSeen = new ConcurrentHashMap<>();
@@ -46,7 +46,7 @@ class HttpSourceIT {
     static void startServers() throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         http = HttpServer.create(loopback, 0);
-        tls = SelfSignedTls.forLoopback();
+        tls = TestCa.forLoopback();
         https = HttpsServer.create(loopback, 0);
         https.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         for (HttpServer server : List.of(http, https)) {

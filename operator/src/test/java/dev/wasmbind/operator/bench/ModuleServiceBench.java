@@ -5,11 +5,11 @@ import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
 import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.module.testing.TestCa;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.moduleservice.BindingViews;
 import dev.wasmbind.operator.moduleservice.Jwts;
 import dev.wasmbind.operator.moduleservice.ModuleService;
-import dev.wasmbind.operator.moduleservice.PemCertificate;
 import dev.wasmbind.operator.moduleservice.TokenReviewer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -80,7 +80,7 @@ public final class ModuleServiceBench {
 
     private static void server(int namespaces) throws Exception {
         Path dir = Files.createTempDirectory("module-service-bench");
-        PemCertificate.forLoopback().writeTo(dir.resolve("tls.crt"), dir.resolve("tls.key"));
+        TestCa.forLoopback().writeServerPem(dir.resolve("tls.crt"), dir.resolve("tls.key"));
         BindingViews views = BindingViews.detached();
         for (int n = 0; n < namespaces; n++) {
             for (int b = 0; b < BINDINGS_PER_NAMESPACE; b++) {

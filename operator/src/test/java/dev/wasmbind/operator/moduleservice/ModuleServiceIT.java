@@ -11,6 +11,7 @@ import dev.wasmbind.api.v1alpha1.WasmBindingStatus;
 import dev.wasmbind.module.source.Digests;
 import dev.wasmbind.module.source.FetchPolicy;
 import dev.wasmbind.module.source.ModuleSources;
+import dev.wasmbind.module.testing.TestCa;
 import dev.wasmbind.operator.cache.ModuleCache;
 import dev.wasmbind.operator.testing.ModuleServer;
 import dev.wasmbind.operator.testing.TestModules;
@@ -63,7 +64,7 @@ class ModuleServiceIT {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     private static Path dir;
-    private static PemCertificate certificate;
+    private static TestCa certificate;
     private static ModuleCache cache;
     private static BindingViews views;
     private static ModuleService service;
@@ -79,8 +80,7 @@ class ModuleServiceIT {
                 .always();
         dir = Files.createTempDirectory("module-service-it");
         certificate =
-                PemCertificate.forLoopback()
-                        .writeTo(dir.resolve("tls.crt"), dir.resolve("tls.key"));
+                TestCa.forLoopback().writeServerPem(dir.resolve("tls.crt"), dir.resolve("tls.key"));
         cache = new ModuleCache(dir.resolve("cache"), Clock.systemUTC());
         views = BindingViews.inform(client, Set.of());
         service =
@@ -88,7 +88,7 @@ class ModuleServiceIT {
                         .withRateLimit(1000, 1000)
                         .build()
                         .start();
-        http = client(certificate.trustingClient());
+        http = client(certificate.trustingClientContext());
         await().atMost(Duration.ofSeconds(20)).until(views::isSynced);
     }
 
@@ -361,20 +361,20 @@ class ModuleServiceIT {
     void shouldServeTheNewCertificateAfterItsFilesChange() throws Exception {
         Path cert = dir.resolve("reload.crt");
         Path key = dir.resolve("reload.key");
-        PemCertificate first = PemCertificate.forLoopback().writeTo(cert, key);
+        TestCa first = TestCa.forLoopback().writeServerPem(cert, key);
         ModuleService reloading =
                 extra(
                         builder(cert, key, cache, views())
                                 .withCertificateReloadInterval(Duration.ofMillis(200)));
         assertThat(
                         send(
-                                        client(first.trustingClient()),
+                                        client(first.trustingClientContext()),
                                         reloading,
                                         "/v1/namespaces/shop/bindings")
                                 .statusCode())
                 .isEqualTo(200);
 
-        PemCertificate second = PemCertificate.forLoopback().writeTo(cert, key);
+        TestCa second = TestCa.forLoopback().writeServerPem(cert, key);
 
         // A new client each time: a new connection, so a new handshake.
         await().atMost(Duration.ofSeconds(20))
@@ -382,7 +382,7 @@ class ModuleServiceIT {
                 .until(
                         () ->
                                 send(
-                                                        client(second.trustingClient()),
+                                                        client(second.trustingClientContext()),
                                                         reloading,
                                                         "/v1/namespaces/shop/bindings")
                                                 .statusCode()

@@ -425,7 +425,7 @@ public final class WasiHttpSession {
 
     /**
      * option(result(incoming-response, error)): the response is there once {@code handle} returns,
-     * so always some; ok with the handle (20-byte record: tag, result tag, handle). For an unknown
+     * so always some; ok with the handle (option tag, result tag, handle at +8). For an unknown
      * handle (0, a failed request) err(unexpected-error(reason)) in the canonical layout (error tag
      * 3 at +8, the string at +12/+16), so a wit-bindgen guest lifts a real string; wasi-go answers
      * ok(handle) even then, and the guest fails at the next call instead.

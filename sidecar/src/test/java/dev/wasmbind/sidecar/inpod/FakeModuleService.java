@@ -1,6 +1,7 @@
 package dev.wasmbind.sidecar.inpod;
 
 import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.module.testing.TestCa;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -62,9 +63,9 @@ final class FakeModuleService implements AutoCloseable {
                                         .setKeyCertOptions(
                                                 new PemKeyCertOptions()
                                                         .setCertValue(
-                                                                Buffer.buffer(ca.serverCertPem))
+                                                                Buffer.buffer(ca.serverCertPem()))
                                                         .setKeyValue(
-                                                                Buffer.buffer(ca.serverKeyPem))))
+                                                                Buffer.buffer(ca.serverKeyPem()))))
                         .requestHandler(router)
                         .listen()
                         .toCompletionStage()

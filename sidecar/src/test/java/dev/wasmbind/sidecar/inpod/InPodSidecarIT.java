@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmbind.module.testing.TestCa;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -84,7 +85,7 @@ class InPodSidecarIT {
     private InPodSidecar.Builder sidecar(String... bindings) {
         return InPodSidecar.builder()
                 .withModuleService(URI.create(service.url()))
-                .withCaPem(ca.caPem)
+                .withCaPem(ca.caPem())
                 .withTokenFile(tokenFile)
                 .withNamespace("shop")
                 .withBindings(List.of(bindings))
@@ -275,7 +276,7 @@ class InPodSidecarIT {
     void shouldRefuseACertificateFromAnotherCa() throws Exception {
         service.putReady("cat", CAT, new JsonObject());
         TestCa other = TestCa.create("someone-else");
-        InPodSidecar sidecar = started(sidecar("cat").withCaPem(other.caPem));
+        InPodSidecar sidecar = started(sidecar("cat").withCaPem(other.caPem()));
 
         // (A first attempt may time out instead while the loaded machine warms TLS up.)
         await().atMost(BOUND)
