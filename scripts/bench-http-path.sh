@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# A/B of the sidecar's HTTP request path: two sidecar jars (say main's and a branch's) started in
+# turn with the same JVM flags, alternating old/new and new/old each round, so that both see the
+# same load on a shared machine. Per jar and round: wrk on POST /v1.0/bindings/tiny (execute on
+# examples' uppercase.wasm) and GET /v1.0/healthz with 1 and 8 connections, the sidecar's CPU time
+# per execute request (from /proc, robust to other load), and the median of SHA-256 of 1 MiB sent
+# as a 2 MiB hex JSON string to a rawData binding. Prints markdown rows and the load average.
+# With INTERLEAVED=1 both jars run at once on two ports (warmed up together) and every wrk run
+# alternates between them, which follows a changing machine load more closely; the medians per
+# jar come last. Needs wrk (scripts/setup.sh --bench).
+# Usage: [INTERLEAVED=1] scripts/bench-http-path.sh OLD.jar NEW.jar [seconds per wrk run, default 8] [rounds, default 3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OLD="$1"
+NEW="$2"
+DURATION="${3:-8}"
+ROUNDS="${4:-3}"
+PORT="${BENCH_PORT:-3613}"
+# The flags of the documented way to run it (scripts/run-standalone.sh) unless JAVA_FLAGS is set.
+JAVA_FLAGS="${JAVA_FLAGS:-$(sed -n 's/^JAVA_FLAGS="\${JAVA_FLAGS:-\(.*\)}"$/\1/p' scripts/run-standalone.sh)}"
+export MALLOC_ARENA_MAX=2
+OUT=sidecar/target/bench-http-path
+mkdir -p "$OUT/resources"
+HZ=$(getconf CLK_TCK)
+
+cat > "$OUT/resources/tiny.yaml" <<YAML
+apiVersion: wasmbind.dev/v1alpha1
+kind: WasmBinding
+metadata: {name: tiny}
+spec:
+  url: "file://$(pwd)/examples/bindings/modules/uppercase.wasm"
+  limits: {maxRequestBytes: 2Mi, maxConcurrency: 64}
+YAML
+cat > "$OUT/resources/sha256.yaml" <<YAML
+apiVersion: wasmbind.dev/v1alpha1
+kind: WasmBinding
+metadata: {name: sha256}
+spec:
+  url: "file://$(pwd)/sidecar/src/test/resources/wasm/sha256.wasm"
+  rawData: true
+  limits: {maxRequestBytes: 4Mi}
+YAML
+cat > "$OUT/execute.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"operation":"execute","data":"hello"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+head -c 1048576 /dev/urandom | od -An -v -tx1 | tr -d ' \n' |
+  awk '{printf "{\"operation\":\"execute\",\"data\":\"%s\"}", $0}' > "$OUT/sha-body.json"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+wrk_run() { # connections url [script] -> "req/s p50 p99 requests"
+  local result
+  if [ -n "${3:-}" ]; then
+    result=$(wrk -t1 -c"$1" -d"$DURATION"s --latency -s "$3" "$2")
+  else
+    result=$(wrk -t1 -c"$1" -d"$DURATION"s --latency "$2")
+  fi
+  echo "$(awk '/Requests\/sec/{print $2}' <<<"$result") $(awk '$1=="50%"{print $2}' <<<"$result")" \
+    "$(awk '$1=="99%"{print $2}' <<<"$result") $(awk '/requests in/{print $1}' <<<"$result")"
+}
+
+run_jar() { # label jar
+  java $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$PORT" --grpc-port 0 \
+    --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
+  local pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.05; done
+  local base="http://127.0.0.1:$PORT"
+  # Warm-up: the JIT and the guest compiler.
+  wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "$base/v1.0/bindings/tiny" >/dev/null
+  wrk -t1 -c8 -d3s "$base/v1.0/healthz" >/dev/null
+  for _ in $(seq 5); do
+    curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$OUT/sha-body.json" "$base/v1.0/bindings/sha256"
+  done
+  local load h8 e8 h1 e1 before after cpu sha
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  h8=$(wrk_run 8 "$base/v1.0/healthz")
+  before=$(cpu_ticks $pid)
+  e8=$(wrk_run 8 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
+  after=$(cpu_ticks $pid)
+  cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')
+  h1=$(wrk_run 1 "$base/v1.0/healthz")
+  e1=$(wrk_run 1 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
+  sha=$(for _ in $(seq 15); do
+      curl -sf -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+        --data-binary @"$OUT/sha-body.json" "$base/v1.0/bindings/sha256"
+    done | sort -n | awk '{t[NR]=$1} END {printf "%.1f", t[int(NR/2)+1]*1000}')
+  local rss
+  rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  read -r h8r _ _ _ <<<"$h8"; read -r e8r e8p50 e8p99 _ <<<"$e8"
+  read -r h1r _ _ _ <<<"$h1"; read -r e1r e1p50 e1p99 _ <<<"$e1"
+  echo "| $round | $1 | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}')" \
+    "| $e8p50 / $e8p99 | $cpu | $e1r | $h1r | $(awk -v a="$e1r" -v b="$h1r" 'BEGIN{printf "%.2f", a/b}')" \
+    "| $e1p50 / $e1p99 | $sha | $rss |"
+}
+
+start_jar() { # label jar port; sets started_pid
+  java $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$3" --grpc-port 0 \
+    --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
+  started_pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$3/v1.0/healthz"; do sleep 0.05; done
+  wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "http://127.0.0.1:$3/v1.0/bindings/tiny" >/dev/null
+  wrk -t1 -c8 -d3s "http://127.0.0.1:$3/v1.0/healthz" >/dev/null
+}
+
+interleaved() {
+  local old_pid new_pid
+  start_jar old "$OLD" "$PORT"; old_pid=$started_pid
+  start_jar new "$NEW" $((PORT + 1)); new_pid=$started_pid
+  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for round in $(seq "$ROUNDS"); do
+    for jar in old new; do
+      local pid=$old_pid port=$PORT
+      if [ $jar = new ]; then pid=$new_pid; port=$((PORT + 1)); fi
+      local base="http://127.0.0.1:$port" load before after e8 h8 e1 h1 cpu
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      before=$(cpu_ticks $pid)
+      e8=$(wrk_run 8 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
+      after=$(cpu_ticks $pid)
+      cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')
+      h8=$(wrk_run 8 "$base/v1.0/healthz")
+      e1=$(wrk_run 1 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
+      h1=$(wrk_run 1 "$base/v1.0/healthz")
+      read -r e8r _ _ _ <<<"$e8"; read -r h8r _ _ _ <<<"$h8"
+      read -r e1r e1p50 e1p99 _ <<<"$e1"; read -r h1r _ _ _ <<<"$h1"
+      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $e1r | $e1p50 / $e1p99 | $h1r |" | tee -a "$OUT/interleaved.rows"
+    done
+  done
+  kill "$old_pid" "$new_pid"; wait "$old_pid" "$new_pid" 2>/dev/null || true
+  echo
+  echo "Medians over $ROUNDS rounds:"
+  echo
+  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s |"
+  echo "|---|---|---|---|---|"
+  for jar in old new; do
+    grep "| $jar |" "$OUT/interleaved.rows" | awk -F'|' -v jar=$jar '
+      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+      { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; e1[n] = $9 }
+      END { printf "| %s | %.0f | %.2f | %.0f | %.0f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(e1, n) }'
+  done
+}
+
+echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "- java: $(java -version 2>&1 | head -1); flags: $JAVA_FLAGS"
+echo "- wrk -t1, ${DURATION}s per run; old = $OLD, new = $NEW"
+echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+if [ "${INTERLEAVED:-0}" = 1 ]; then
+  rm -f "$OUT/interleaved.rows"
+  interleaved
+  echo
+  echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | execute c8 p50 / p99 | CPU µs per execute | execute c1 req/s | healthz c1 req/s | ratio c1 | execute c1 p50 / p99 | SHA-256 2 MiB hex p50 ms | RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+for round in $(seq "$ROUNDS"); do
+  if [ $((round % 2)) -eq 1 ]; then
+    run_jar old "$OLD"; run_jar new "$NEW"
+  else
+    run_jar new "$NEW"; run_jar old "$OLD"
+  fi
+done
+echo
+echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
