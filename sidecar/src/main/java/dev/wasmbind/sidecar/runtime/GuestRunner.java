@@ -1,46 +1,30 @@
 package dev.wasmbind.sidecar.runtime;
 
-import com.dylibso.chicory.log.Logger;
-import com.dylibso.chicory.log.SystemLogger;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportFunction;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.GuestFailure.Kind;
-import dev.wasmbind.sidecar.wasihttp.WasiHttpSession;
-import java.io.ByteArrayInputStream;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Runs one call of a compiled module on the calling thread: a fresh instance with fresh memory,
  * STDIN from the request, STDOUT as the answer. Callers run it on a worker thread and interrupt
- * that thread to stop a runaway guest.
+ * that thread to stop a runaway guest. The host functions and a few idle memories are the
+ * binding's, made once ({@link CallTemplate}); the state they work on is the call's ({@link
+ * GuestCall}).
  */
 public final class GuestRunner {
 
     /** How much of STDERR an error message quotes (its end, where the reason usually is). */
     static final int STDERR_TAIL_BYTES = 1024;
-
-    /**
-     * One logger for all calls: without one, every WasiPreview1 build probes for Android with
-     * Class.forName, a failed class lookup that costs more than a tiny guest's whole run.
-     */
-    private static final Logger WASI_LOGGER = new SystemLogger();
 
     /**
      * Makes the interpreter stoppable: it checks the interrupt flag at calls and {@code br} but not
@@ -104,16 +88,9 @@ public final class GuestRunner {
                             + settings.maxMemoryPages()
                             + " pages of 64Ki)");
         }
-        int maximumPages = Math.min(settings.maxMemoryPages(), compiled.declaredMaximumPages());
+        CallTemplate template = settings.template(compiled);
         try (var reservation = reserve(initialPages)) {
-            return runWithin(
-                    compiled,
-                    settings,
-                    stdin,
-                    requestArgs,
-                    initialPages,
-                    maximumPages,
-                    reservation);
+            return runWithin(compiled, settings, template, stdin, requestArgs, reservation);
         }
     }
 
@@ -156,45 +133,30 @@ public final class GuestRunner {
     private byte[] runWithin(
             CompiledModule compiled,
             RunSettings settings,
+            CallTemplate template,
             byte[] stdin,
             List<String> requestArgs,
-            int initialPages,
-            int maximumPages,
             MemoryBudget.Reservation reservation)
             throws GuestFailure {
         var stdout =
                 new BoundedOutputStream(settings.maxResponseBytes(), BoundedOutputStream.Mode.FAIL);
         var stderr = new BoundedOutputStream(STDERR_TAIL_BYTES, BoundedOutputStream.Mode.KEEP_TAIL);
-        var options =
-                WasiOptions.builder()
-                        // STDIN is served by StdinReader; this stream is what poll_oneoff sees.
-                        .withStdin(new ByteArrayInputStream(stdin))
-                        .withStdout(stdout)
-                        .withStderr(stderr)
-                        .withArguments(settings.argv(requestArgs))
-                        .withThrowOnExit0(true);
-        settings.env().forEach(options::withEnvironment);
-        WasiHttpSession outbound = WasiHttpSession.open(settings.outbound());
-        try (var wasi =
-                WasiPreview1.builder()
-                        .withLogger(WASI_LOGGER)
-                        .withOptions(options.build())
-                        .build()) {
+        var call =
+                new GuestCall(
+                        template,
+                        stdin,
+                        stdout,
+                        stderr,
+                        settings.argv(requestArgs),
+                        settings.strictSandbox() ? clock.millis() : 0);
+        try (call) {
+            call.bind();
             Instance instance =
                     Instance.builder(compiled.module())
-                            .withImportValues(
-                                    ImportValues.builder()
-                                            .withFunctions(
-                                                    hostFunctions(
-                                                            compiled.importedFunctions(),
-                                                            wasi,
-                                                            settings,
-                                                            stdin,
-                                                            outbound))
-                                            .build())
+                            .withImportValues(template.imports())
                             .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(limits -> new BudgetedMemory(limits, reservation))
-                            .withMemoryLimits(new MemoryLimits(initialPages, maximumPages))
+                            .withMemoryFactory(limits -> call.memory(limits, reservation))
+                            .withMemoryLimits(template.memoryLimits())
                             .withTableFactory(GuestRunner::boundedTable)
                             .withUnsafeExecutionListener(INTERRUPT_CHECK)
                             .withStart(false)
@@ -211,7 +173,7 @@ public final class GuestRunner {
                                 + e.exitCode()
                                 + ")"
                                 + stderrPart(stderr)
-                                + outboundPart(outbound));
+                                + outboundPart(call));
             }
         } catch (BoundedOutputStream.LimitExceeded e) {
             throw new GuestFailure(
@@ -236,7 +198,7 @@ public final class GuestRunner {
             }
             throw new GuestFailure(
                     Kind.TRAP,
-                    "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(outbound));
+                    "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(call));
         }
         return stdout.bytes();
     }
@@ -257,49 +219,14 @@ public final class GuestRunner {
                 initialValue);
     }
 
-    /**
-     * Only the functions the module imports: Chicory matches every import against every function
-     * given, and that matching over all of WASI was a fifth of a tiny call's CPU.
-     */
-    private List<ImportFunction> hostFunctions(
-            Set<String> imported,
-            WasiPreview1 wasi,
-            RunSettings settings,
-            byte[] stdin,
-            WasiHttpSession outbound) {
-        StrictSandbox sandbox = settings.strictSandbox() ? new StrictSandbox(clock.millis()) : null;
-        List<ImportFunction> functions = new ArrayList<>(imported.size());
-        for (HostFunction function : wasi.toHostFunctions()) {
-            boolean replaced =
-                    function.name().equals(StdinReader.FUNCTION)
-                            || (sandbox != null
-                                    && StrictSandbox.REPLACED.contains(function.name()));
-            if (!replaced && imported.contains(function.name())) {
-                functions.add(function);
-            }
-        }
-        if (imported.contains(StdinReader.FUNCTION)) {
-            functions.add(new StdinReader(stdin).hostFunction());
-        }
-        if (sandbox != null) {
-            for (HostFunction function : sandbox.hostFunctions()) {
-                if (imported.contains(function.name())) {
-                    functions.add(function);
-                }
-            }
-        }
-        functions.addAll(outbound.hostFunctions(imported));
-        return functions;
-    }
-
     private static String stderrPart(BoundedOutputStream stderr) {
         String text = stderr.text();
         return text.isEmpty() ? "" : "; stderr: " + text;
     }
 
     /** Why the guest's HTTP request failed, when one did: the likely reason it gave up. */
-    private static String outboundPart(WasiHttpSession outbound) {
-        String problem = outbound.problem();
+    private static String outboundPart(GuestCall call) {
+        String problem = call.outboundProblem();
         return problem == null ? "" : "; outbound HTTP: " + problem;
     }
 

@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** How a binding's calls run: argv, environment, sandbox and limits. Immutable. */
+/**
+ * How a binding's calls run: argv, environment, sandbox and limits. Immutable; it also keeps what
+ * the binding's calls share ({@link CallTemplate}), made on the first call.
+ */
 public final class RunSettings {
 
     private final String programName;
@@ -16,6 +19,9 @@ public final class RunSettings {
     private final int maxMemoryPages;
     private final long maxResponseBytes;
     private final OutboundPolicy outbound;
+
+    /** The calls' shared part for the module last run with these settings. */
+    private volatile CallTemplate template;
 
     private RunSettings(Builder builder) {
         this.programName = builder.programName;
@@ -59,6 +65,19 @@ public final class RunSettings {
     /** Where the guest may send HTTP requests (wasi-http); none by default. */
     public OutboundPolicy outbound() {
         return outbound;
+    }
+
+    /**
+     * What calls of {@code compiled} with these settings share, made once: a binding keeps its
+     * settings while its module changes only when it is compiled or replaced, so one slot holds.
+     */
+    CallTemplate template(CompiledModule compiled) {
+        CallTemplate current = template;
+        if (current == null || current.compiled() != compiled) {
+            current = new CallTemplate(compiled, this);
+            template = current;
+        }
+        return current;
     }
 
     /** argv: program name, the binding's args, then the request's. */

@@ -1,6 +1,6 @@
 package dev.wasmbind.sidecar.runtime;
 
-import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
@@ -27,22 +27,17 @@ final class StdinReader {
         this.stdin = stdin;
     }
 
-    HostFunction hostFunction() {
-        return new HostFunction(
-                "wasi_snapshot_preview1",
-                FUNCTION,
-                FunctionType.of(
-                        List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-                        List.of(ValType.I32)),
-                (instance, args) ->
-                        new long[] {
-                            read(
-                                    instance.memory(),
-                                    (int) args[0],
-                                    (int) args[1],
-                                    (int) args[2],
-                                    (int) args[3])
-                        });
+    /** {@code fd_read}'s signature: (fd, iovs, iovs_len, nread_ptr) -> errno. */
+    static final FunctionType TYPE =
+            FunctionType.of(
+                    List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
+                    List.of(ValType.I32));
+
+    /** {@code fd_read} with the guest's arguments. */
+    long[] apply(Instance instance, long... args) {
+        return new long[] {
+            read(instance.memory(), (int) args[0], (int) args[1], (int) args[2], (int) args[3])
+        };
     }
 
     private int read(Memory memory, int fd, int iovs, int iovsLength, int readPtr) {

@@ -54,10 +54,82 @@ class GuestRunnerTest {
         RunSettings settings = settings("leftovers").build();
 
         String first = run("leftovers", settings, "");
+        // The first call's memory is kept for the next call of the binding, which runs in it.
+        assertThat(idleMemories("leftovers", settings)).isEqualTo(1);
         String second = run("leftovers", settings, "");
 
         assertThat(first).isEqualTo("calls=1 data=fresh heap=0\n");
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void shouldStartEveryCallWithAFreshInstanceAndFreshDescriptors() throws GuestFailure {
+        // Each call sets a global, fills and grows a table, drops a passive data segment and
+        // closes STDOUT (after printing what it found).
+        RunSettings settings = settings("instance-state").build();
+
+        String first = run("instance-state", settings, "");
+        String second = run("instance-state", settings, "");
+
+        assertThat(first).isEqualTo("global=0 table=empty size=2 segment=P\n");
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void shouldNotReuseAMemoryItsGuestGrew() throws GuestFailure {
+        RunSettings settings = settings("grow").withMaxMemoryPages(1024).build();
+
+        assertThat(run("grow", settings, "", "16")).isEqualTo("ok\n");
+
+        // A memory cannot shrink: the next call would start with more pages than the module says.
+        assertThat(idleMemories("grow", settings)).isZero();
+        assertThat(run("grow", settings, "", "16")).isEqualTo("ok\n");
+    }
+
+    @Test
+    void shouldKeepEachConcurrentCallsInputOutputAndArgumentsApart() throws Exception {
+        // One binding, its host functions shared: every call must still read its own STDIN and
+        // argv and write its own STDOUT while others run on the other threads.
+        RunSettings settings = settings("env").build();
+        RunSettings catSettings = settings("cat").build();
+        int calls = 200;
+        List<java.util.concurrent.Future<String>> envOut = new java.util.ArrayList<>();
+        List<java.util.concurrent.Future<String>> catOut = new java.util.ArrayList<>();
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < calls; i++) {
+                String arg = "arg" + i;
+                envOut.add(threads.submit(() -> run("env", settings, "", arg)));
+                String text = "text" + i;
+                catOut.add(threads.submit(() -> run("cat", catSettings, text)));
+            }
+            for (int i = 0; i < calls; i++) {
+                assertThat(envOut.get(i).get()).isEqualTo("env\narg" + i + "\n");
+                assertThat(catOut.get(i).get()).isEqualTo("text" + i);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldBuildTheHostFunctionsOncePerModuleAndSettings() throws GuestFailure {
+        RunSettings settings = settings("cat").build();
+        run("cat", settings, "one");
+        CallTemplate template = settings.template(compiled("cat"));
+
+        run("cat", settings, "two");
+
+        assertThat(settings.template(compiled("cat"))).isSameAs(template);
+        // A binding whose module changes (compiled, or replaced) gets the new module's.
+        CompiledModule interpreted =
+                ModuleCompiler.interpretNow(compiled("cat").digest(), compiled("cat").module());
+        assertThat(settings.template(interpreted)).isNotSameAs(template);
+        assertThat(settings.template(interpreted).compiled()).isSameAs(interpreted);
+    }
+
+    private static int idleMemories(String module, RunSettings settings) {
+        return settings.template(compiled(module)).memories().idleCount();
     }
 
     @Test
