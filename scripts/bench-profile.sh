@@ -11,7 +11,9 @@ N="${1:-60}"
 PORT="${BENCH_PORT:-3597}"
 JAR="${JAR:-sidecar/target/wasmbind-sidecar.jar}"
 OUT=sidecar/target/bench-profile
-FLAGS="$(sed -n 's/^JAVA_FLAGS="\${JAVA_FLAGS:-\(.*\)}"$/\1/p' scripts/run-standalone.sh)"
+# shellcheck source=scripts/sidecar-jvm.sh
+. scripts/sidecar-jvm.sh
+FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}" # the documented flags; JFR runs on JDK 17's java
 export MALLOC_ARENA_MAX=2
 [ -f "$JAR" ] || mvn -B -q -pl sidecar -am package -DskipTests
 mkdir -p "$OUT/resources"

@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# Start-up and footprint of the sidecar with three bindings, per way of running it:
-#   jdk17-documented  the documented flags (scripts/run-standalone.sh) + its CDS archive
+# Start-up and footprint of the sidecar with three bindings, per way of running it (CONFIGS):
 #   jdk17-plain       java -jar, no flags
-#   jdk25-aot         Temurin 25, the documented flags + an AOT cache (JEP 483/514/515) from a
-#                     training run that starts, calls each binding and exits
-#   jdk25-aot-coh     as jdk25-aot + compact object headers (JEP 519, product in 25)
-# ready = process start to the first healthz 204; rss = VmRSS at ready and 5 s later (idle).
-# Appends one CSV row per run to docs/bench/startup.csv (docs/bench/plot.sh draws it).
+#   jdk17-old         the flags documented before issue 12 (shrinking heap) + a CDS archive
+#   jdk17-documented  scripts/sidecar-jvm.sh's flags + a dynamic CDS archive (run-standalone.sh
+#                     on a machine without JDK 25)
+#   jdk25-documented  Temurin 25, the same flags + an AOT cache (JEP 483/514/515; what
+#                     run-standalone.sh picks when a JDK 25 is installed)
+#   jdk25-coh         as jdk25-documented + compact object headers (JEP 519), its own cache
+# Each archive/cache comes from a training run that starts, calls two bindings and exits.
+# Runs alternate between configs (run 1 of each, then run 2 of each...), so a change in the
+# machine's load hits them all alike. Per run:
+#   ready    process start to the first healthz 204 (polled every 5 ms)
+#   cpu      CPU time (user+system, all threads) the process used until ready
+#   rss      VmRSS at ready, and idle = 5 s after two calls
+#   timeline ms from process start: JVM created (-Xlog:startuptime "Create VM"), main running
+#            (logging set up), bindings loaded, API listening, ready, all modules compiled
+# Then, per config, one run with native memory tracking: NMT's committed memory per part and the
+# resident set per mapping, idle.
+# Appends to docs/bench/startup.csv and docs/bench/footprint.csv (docs/bench/plot.sh draws them).
 # Usage: scripts/bench-startup.sh [runs per config, default 3]
+#        CONFIGS="jdk17-old jdk25-documented" scripts/bench-startup.sh 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/sidecar-jvm.sh
+. scripts/sidecar-jvm.sh
 
 RUNS="${1:-3}"
 PORT="${BENCH_PORT:-3598}"
 JAR="${JAR:-sidecar/target/wasmbind-sidecar.jar}"
 OUT=sidecar/target/bench-startup
 CSV=docs/bench/startup.csv
-JDK25="${JDK25:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}"
-# The one documented set (scripts/run-standalone.sh, images/pom.xml images.sidecar.javaOptions).
-FLAGS="$(sed -n 's/^JAVA_FLAGS="\${JAVA_FLAGS:-\(.*\)}"$/\1/p' scripts/run-standalone.sh)"
+FOOT=docs/bench/footprint.csv
+JDK25="${JDK25:-$(ls -d /usr/lib/jvm/temurin-2[5-9]* 2>/dev/null | head -1)}"
+CONFIGS="${CONFIGS:-jdk17-plain jdk17-old jdk17-documented${JDK25:+ jdk25-documented jdk25-coh}}"
+FLAGS="$SIDECAR_JAVA_FLAGS_DEFAULT"
+OLD_FLAGS="-XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2"
+JDK17="${JDK17:-java}"
 export MALLOC_ARENA_MAX=2
 
 [ -f "$JAR" ] || mvn -B -q -pl sidecar -am package -DskipTests
@@ -38,43 +55,115 @@ spec:
 YAML
 done
 
-start() { # JAVA FLAGS...; sets pid and ready
+# java, flags and archive flags of a config; ARCH=train gives the training flags.
+config() { # CONFIG [train]; sets java and flags
+  local c="$1" train="${2:-}"
+  case "$c" in
+    jdk17-plain) java="$JDK17"; flags="" ;;
+    jdk17-old)
+      java="$JDK17"; flags="$OLD_FLAGS"
+      if [ -n "$train" ]; then flags+=" -XX:ArchiveClassesAtExit=$OUT/$c.jsa"; else flags+=" -XX:SharedArchiveFile=$OUT/$c.jsa"; fi
+      flags+=" -Xlog:cds=off -Xlog:cds+dynamic=off" ;;
+    jdk17-documented)
+      java="$JDK17"; flags="$FLAGS"
+      if [ -n "$train" ]; then flags+=" -XX:ArchiveClassesAtExit=$OUT/$c.jsa"; else flags+=" -XX:SharedArchiveFile=$OUT/$c.jsa"; fi
+      flags+=" -Xlog:cds=off -Xlog:cds+dynamic=off" ;;
+    jdk25-documented|jdk25-coh)
+      java="$JDK25/bin/java"; flags="$FLAGS"
+      [ "$c" = jdk25-coh ] && flags+=" -XX:+UseCompactObjectHeaders"
+      if [ -n "$train" ]; then flags+=" -XX:AOTCacheOutput=$OUT/$c.aot"; else flags+=" -XX:AOTCache=$OUT/$c.aot"; fi
+      flags+=" -Xlog:aot=off -Xlog:cds=off" ;;
+    *) echo "unknown config $c" >&2; exit 2 ;;
+  esac
+}
+
+start() { # JAVA FLAGS...; sets pid, t0 (ns) and ready (ms)
   local java="$1"; shift
-  local t0; t0=$(date +%s%N)
+  t0=$(date +%s%N)
   # shellcheck disable=SC2068
-  "$java" $@ -jar "$JAR" --resources "$RES" --http-port "$PORT" --grpc-port 0 --log-level warn >"$OUT/sidecar.log" 2>&1 &
+  "$java" $@ -Xlog:startuptime:file="$OUT/startuptime.log" -jar "$JAR" --resources "$RES" \
+    --http-port "$PORT" --grpc-port 0 --log-level debug >"$OUT/sidecar.log" 2>&1 &
   pid=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.005; done
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
+    kill -0 "$pid" 2>/dev/null || { echo "the sidecar exited:" >&2; tail -5 "$OUT/sidecar.log" >&2; exit 1; }
+    sleep 0.005
+  done
   ready=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 rss() { awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status"; }
+cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$pid/stat"; }
+jdk_tool() { local d; d="$(dirname "$(readlink -f "$(command -v "$java")")")"; if [ -x "$d/$1" ]; then echo "$d/$1"; else echo "$1"; fi; }
+classes() { "$(jdk_tool jcmd)" "$pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.(shared)?[lL]oadedClasses=/{s+=$2} END{print s+0}'; }
 calls() { for b in tiny hello; do curl -sf -o /dev/null -d '{"operation":"execute","data":"hi"}' "http://127.0.0.1:$PORT/v1.0/bindings/$b"; done; }
+# The sidecar's debug markers ("starting; JVM up N ms", ...) and log timestamps -> ms since t0.
+timeline() {
+  local create
+  create=$(awk -F'[][]' '/Create VM/{sub(/s$/, "", $2); printf "%d", $2 * 1000}' "$OUT/startuptime.log")
+  python3 - "$OUT/sidecar.log" "$t0" "$create" <<'PY'
+import re, sys, datetime
+log, t0, create = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
+def ms(ts):
+    return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0
+marks, jvm0, compiled = {}, None, ""
+for line in open(log):
+    m = re.match(r"(\S+) .*- (starting|bindings loaded|listening); JVM up (\d+) ms", line)
+    if m:
+        at = ms(m.group(1))
+        if jvm0 is None:
+            jvm0 = at - int(m.group(3))  # JVM start, ms after the process start
+        marks[m.group(2)] = jvm0 + int(m.group(3))
+    m = re.match(r"(\S+) .*binding \S+ now runs compiled", line)
+    if m:
+        compiled = "%.0f" % ms(m.group(1))
+jvm = "%.0f" % (jvm0 + int(create)) if jvm0 is not None and create else ""
+print(",".join([jvm] + ["%.0f" % marks[k] if k in marks else "" for k in ("starting", "bindings loaded", "listening")] + [compiled]))
+PY
+}
 
-# Training runs: the CDS archive (JDK 17) and the AOT cache (JDK 25), each written at exit.
-rm -f "$OUT/sidecar.jsa" "$OUT"/sidecar*.aot
-start java $FLAGS "-XX:ArchiveClassesAtExit=$OUT/sidecar.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off; calls; stop
-if [ -n "$JDK25" ]; then
-  start "$JDK25/bin/java" $FLAGS "-XX:AOTCacheOutput=$OUT/sidecar.aot" -Xlog:aot=off -Xlog:cds=off; calls; stop
-  # A cache serves only the object layout it was written with.
-  start "$JDK25/bin/java" $FLAGS -XX:+UseCompactObjectHeaders "-XX:AOTCacheOutput=$OUT/sidecar-coh.aot" -Xlog:aot=off -Xlog:cds=off; calls; stop
-fi
+# Training runs: the CDS archives (JDK 17) and AOT caches (JDK 25), each written at exit.
+for c in $CONFIGS; do
+  config "$c" train
+  [ "$c" = jdk17-plain ] && continue
+  rm -f "$OUT/$c.jsa" "$OUT/$c.aot"
+  # shellcheck disable=SC2086
+  start "$java" $flags; calls; sleep 2; stop
+done
 
-[ -f "$CSV" ] || echo "date,load1,config,run,ready_ms,rss_ready_mib,rss_idle_mib" > "$CSV"
-measure() { # CONFIG JAVA FLAGS...
-  local config="$1"; shift
-  for run in $(seq "$RUNS"); do
-    local load; load=$(cut -d' ' -f1 /proc/loadavg)
-    start "$@"
-    local at_ready; at_ready=$(rss)
+[ -f "$CSV" ] || echo "date,load1,config,run,ready_ms,rss_ready_mib,rss_idle_mib,cpu_ms,classes,jvm_ms,main_ms,loaded_ms,listening_ms,compiled_ms" > "$CSV"
+for run in $(seq "$RUNS"); do
+  for c in $CONFIGS; do
+    config "$c"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    # shellcheck disable=SC2086
+    start "$java" $flags
+    at_ready=$(rss); cpu=$(cpu_ms)
+    calls
     sleep 5
-    echo "$(date -u +%Y-%m-%dT%H:%MZ),$load,$config,$run,$ready,$at_ready,$(rss)" | tee -a "$CSV"
+    tl=$(timeline)
+    IFS=, read -r jvm main loaded listening compiled <<<"$tl"
+    echo "$(date -u +%Y-%m-%dT%H:%MZ),$load,$c,$run,$ready,$at_ready,$(rss),$cpu,$(classes),$jvm,$main,$loaded,$listening,$compiled" | tee -a "$CSV"
     stop
   done
-}
-measure jdk17-documented java $FLAGS "-XX:SharedArchiveFile=$OUT/sidecar.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off
-measure jdk17-plain java
-if [ -n "$JDK25" ]; then
-  measure jdk25-aot "$JDK25/bin/java" $FLAGS "-XX:AOTCache=$OUT/sidecar.aot" -Xlog:aot=off -Xlog:cds=off
-  measure jdk25-aot-coh "$JDK25/bin/java" $FLAGS -XX:+UseCompactObjectHeaders "-XX:AOTCache=$OUT/sidecar-coh.aot" -Xlog:aot=off -Xlog:cds=off
-fi
+done
+
+# Footprint: NMT (committed, MiB) and resident set per kind of mapping (MiB), idle after two calls.
+[ -f "$FOOT" ] || echo "date,load1,config,part,mib" > "$FOOT"
+for c in $CONFIGS; do
+  config "$c"
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  # shellcheck disable=SC2086
+  start "$java" $flags -XX:NativeMemoryTracking=summary
+  calls; sleep 5
+  date=$(date -u +%Y-%m-%dT%H:%MZ)
+  {
+    "$(jdk_tool jcmd)" "$pid" VM.native_memory summary scale=KB |
+      awk -v p="$date,$load,$c,nmt " '/^-/ { sub(/^- */, ""); name = $0; sub(/ *\(.*/, "", name)
+             if (match($0, /committed=[0-9]+KB/)) { v = substr($0, RSTART + 10, RLENGTH - 12) + 0; if (v >= 512) printf "%s%s,%.1f\n", p, name, v / 1024 } }'
+    awk -v p="$date,$load,$c,rss " '/^[0-9a-f]+-[0-9a-f]+ / { f = $6; k = "anonymous (heap; metaspace; code; stacks; malloc)"
+             if (f ~ /\.(jsa|aot)$/) k = "start-up archives (CDS/AOT)"; else if (f ~ /libjvm/) k = "libjvm.so"
+             else if (f == "[heap]") k = "malloc (brk heap)"; else if (f ~ /^\//) k = "other files (libc; modules; jar)" }
+           /^Rss:/ { r[k] += $2; t += $2 } END { for (k in r) printf "%s%s,%.1f\n", p, k, r[k] / 1024; printf "%stotal,%.1f\n", p, t / 1024 }' "/proc/$pid/smaps"
+  } | tee -a "$FOOT"
+  stop
+done

@@ -2,28 +2,28 @@
 # Builds the sidecar if its jar is missing or older than the sources, then runs it standalone on a
 # folder of WasmBinding YAML files (default: examples/bindings) on http://127.0.0.1:3500.
 # Usage: scripts/run-standalone.sh [DIR] [sidecar flags, e.g. --http-port 3501 --log-level debug]
+# JVM: a JDK 25+ under /usr/lib/jvm when there is one (AOT cache), else `java` 17+ (AppCDS
+# archive); WASMBIND_JAVA=/path/to/bin/java picks one. Flags: JAVA_FLAGS overrides them.
+# See docs/sidecar.md, "JVM flags", and scripts/sidecar-jvm.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/sidecar-jvm.sh
+. scripts/sidecar-jvm.sh
 
 DIR="${1:-examples/bindings}"
 [ $# -gt 0 ] && shift
 JAR=sidecar/target/wasmbind-sidecar.jar
-# Class data sharing archive of the sidecar's classes: written when the first run exits, used by
-# the next runs (about half the start-up time). See docs/sidecar.md, "JVM flags".
-CDS=sidecar/target/wasmbind-sidecar.jsa
-# Small heap that shrinks back, serial GC, small stacks: a sidecar's footprint.
-JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
-# Two malloc arenas instead of one per thread that ever allocated natively: a few MiB of RSS.
+JAVA="$(sidecar_java)"
+JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main command-support/src/main module-loader/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -B -q -pl sidecar -am package -DskipTests
 fi
-if [ -f "$CDS" ] && [ "$CDS" -nt "$JAR" ]; then
-  CDS_FLAG="-XX:SharedArchiveFile=$CDS"
-else
-  rm -f "$CDS"
-  CDS_FLAG="-XX:ArchiveClassesAtExit=$CDS"
-fi
-# shellcheck disable=SC2086
-exec java $JAVA_FLAGS "$CDS_FLAG" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$JAR" --resources "$DIR" "$@"
+# The start-up archive (AOT cache on JDK 25+, AppCDS archive before): the first run writes it when
+# it exits (stop it with Ctrl-C), later runs map it; one per JDK feature release and set of flags,
+# since an archive serves only the JVM and flags that wrote it. A jar newer than the archive makes
+# the next run write a new one.
+ARCHIVE="sidecar/target/wasmbind-sidecar-jdk$(java_feature "$JAVA")-$(cksum <<<"$JAVA_FLAGS" | cut -d' ' -f1)"
+# shellcheck disable=SC2046,SC2086
+exec "$JAVA" $JAVA_FLAGS $(sidecar_archive_flags "$JAVA" "$JAR" "$ARCHIVE") -jar "$JAR" --resources "$DIR" "$@"
