@@ -47,7 +47,7 @@ for source in "$root"/sidecar/src/test/wasm/*.c; do
 done
 
 # Hand-written text-format guests (they imitate other toolchains' WASI calls).
-command -v wat2wasm >/dev/null 2>&1 || { echo "build-wasm: wat2wasm missing (apt-get install wabt)" >&2; exit 1; }
+command -v wat2wasm >/dev/null 2>&1 || { echo "build-wasm: wat2wasm missing (scripts/setup.sh --wasm-toolchain installs wabt)" >&2; exit 1; }
 for source in "$root"/sidecar/src/test/wasm/*.wat; do
     name="$(basename "$source" .wat)"
     output="$root/sidecar/src/test/resources/wasm/$name.wasm"

@@ -5,7 +5,7 @@
 #                     + mmdebstrap; as root also the Debian Java 17 base image the image test
 #                     builds on (scripts/make-base-image.sh: once, then cached in ~/.cache/wasmbind)
 #                     + chromium and chromedriver (the image demo's browser test)
-#   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers), to rebuild the example and test .wasm files
+#   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers) and wabt, to rebuild the example and test .wasm files
 #   --bench           also wrk, hyperfine and gnuplot, for scripts/bench-*.sh and docs/bench/plot.sh
 set -euo pipefail
 
@@ -25,6 +25,7 @@ for arg in "$@"; do
             need clang clang
             need wasm-ld lld
             need gcc gcc # the native sha256 baseline for the benchmark
+            need wat2wasm wabt # the hand-written .wat test guests
             # stb_image / stb_image_write, for examples/image-demo/grey.c
             [ -f /usr/include/stb/stb_image.h ] || packages+=(libstb-dev)
             # Debian's wasi-libc installs its sysroot under /usr/{include,lib}/wasm32-wasi
