@@ -21,8 +21,13 @@ final class ComponentImports {
         try {
             while (in.position < bytes.length) {
                 int id = in.u8();
-                int size = (int) in.leb();
-                int end = in.position + size;
+                long size = in.leb();
+                if (size > bytes.length - in.position) {
+                    // Past the end (or negative as an int, which once sent the scan back to
+                    // the start forever: found by ModuleValidatorFuzzTest).
+                    break;
+                }
+                int end = in.position + (int) size;
                 if (id == IMPORT_SECTION) {
                     long count = in.leb();
                     for (long i = 0; i < count && in.position < end; i++) {

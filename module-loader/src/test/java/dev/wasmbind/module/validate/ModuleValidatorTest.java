@@ -67,6 +67,20 @@ class ModuleValidatorTest {
     }
 
     @Test
+    void shouldRefuseAComponentWhoseSectionSizeWrapsAround() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(TestWasm.component());
+        // a custom section of 2^32 - 6 bytes: -6 as an int, which sent the scan back to this
+        // section's first byte, forever
+        out.writeBytes(new byte[] {0x00, (byte) 0xfa, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
+        byte[] bytes = out.toByteArray();
+
+        // Bounded only so that a regression fails instead of hanging the build.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(30), () -> assertRefused(bytes, Reason.COMPONENT));
+    }
+
+    @Test
     void shouldNameTheImportsOfAComponent() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(TestWasm.component());
