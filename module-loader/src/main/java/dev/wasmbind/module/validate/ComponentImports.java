@@ -22,9 +22,10 @@ final class ComponentImports {
             while (in.position < bytes.length) {
                 int id = in.u8();
                 long size = in.leb();
-                if (size > bytes.length - in.position) {
-                    // Past the end (or negative as an int, which once sent the scan back to
-                    // the start forever: found by ModuleValidatorFuzzTest).
+                if (size < 0 || size > bytes.length - in.position) {
+                    // Past the end, or negative (a 10-byte LEB128 overflows the long); as an
+                    // int such a size sent the scan backwards forever (found by
+                    // ModuleValidatorFuzzTest, both inputs kept as regression inputs).
                     break;
                 }
                 int end = in.position + (int) size;

@@ -75,9 +75,19 @@ class ModuleValidatorTest {
         out.writeBytes(new byte[] {0x00, (byte) 0xfa, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
         byte[] bytes = out.toByteArray();
 
+        // a section size as a 10-byte LEB128 that overflows to a negative long
+        byte[] overflowing =
+                java.util.HexFormat.of()
+                        .parseHex(
+                                "0061736d736d010014000000000061007300f3f3fffffffffffffffff36df300");
+
         // Bounded only so that a regression fails instead of hanging the build.
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-                java.time.Duration.ofSeconds(30), () -> assertRefused(bytes, Reason.COMPONENT));
+                java.time.Duration.ofSeconds(30),
+                () -> {
+                    assertRefused(bytes, Reason.COMPONENT);
+                    assertRefused(overflowing, Reason.COMPONENT);
+                });
     }
 
     @Test
