@@ -21,8 +21,14 @@ final class ComponentImports {
         try {
             while (in.position < bytes.length) {
                 int id = in.u8();
-                int size = (int) in.leb();
-                int end = in.position + size;
+                long size = in.leb();
+                if (size < 0 || size > bytes.length - in.position) {
+                    // Past the end, or negative (a 10-byte LEB128 overflows the long); as an
+                    // int such a size sent the scan backwards forever (found by
+                    // ModuleValidatorFuzzTest, both inputs kept as regression inputs).
+                    break;
+                }
+                int end = in.position + (int) size;
                 if (id == IMPORT_SECTION) {
                     long count = in.leb();
                     for (long i = 0; i < count && in.position < end; i++) {

@@ -129,10 +129,12 @@ public final class ModuleValidator {
                                 + frame.bodies()
                                 + " bodies)");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             // Any parser failure (ChicoryException and others) on these bytes (e.g. a
             // BufferUnderflowException from a truncated f64 constant, found by
-            // ModuleValidatorFuzzTest) means a malformed module.
+            // ModuleValidatorFuzzTest) means a malformed module. So does an AssertionError:
+            // Chicory checks some bytes with `assert` (a table's 0x40 0x00 prefix, also found by
+            // the fuzz test), which throws where assertions are on (-ea, as in tests).
             throw malformed(e);
         }
         checkExports(sections.exports);
@@ -163,7 +165,7 @@ public final class ModuleValidator {
         WasmModule module;
         try {
             module = Parser.parse(bytes);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             throw malformed(e);
         }
         return new ValidatedModule(module, checked.abi(), bytes.length);
@@ -179,9 +181,12 @@ public final class ModuleValidator {
         return (bytes + (1 << 20) - 1) >> 20;
     }
 
-    private static InvalidModuleException malformed(RuntimeException e) {
+    private static InvalidModuleException malformed(Throwable e) {
         return new InvalidModuleException(
-                Reason.MALFORMED, "not a valid WebAssembly module: " + e.getMessage(), e);
+                Reason.MALFORMED,
+                "not a valid WebAssembly module: "
+                        + (e.getMessage() == null ? "malformed bytes" : e.getMessage()),
+                e);
     }
 
     /** The sections {@link #check} decodes; absent ones are empty. */

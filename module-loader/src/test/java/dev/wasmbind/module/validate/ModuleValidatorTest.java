@@ -67,6 +67,30 @@ class ModuleValidatorTest {
     }
 
     @Test
+    void shouldRefuseAComponentWhoseSectionSizeWrapsAround() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(TestWasm.component());
+        // a custom section of 2^32 - 6 bytes: -6 as an int, which sent the scan back to this
+        // section's first byte, forever
+        out.writeBytes(new byte[] {0x00, (byte) 0xfa, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
+        byte[] bytes = out.toByteArray();
+
+        // a section size as a 10-byte LEB128 that overflows to a negative long
+        byte[] overflowing =
+                java.util.HexFormat.of()
+                        .parseHex(
+                                "0061736d736d010014000000000061007300f3f3fffffffffffffffff36df300");
+
+        // Bounded only so that a regression fails instead of hanging the build.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(30),
+                () -> {
+                    assertRefused(bytes, Reason.COMPONENT);
+                    assertRefused(overflowing, Reason.COMPONENT);
+                });
+    }
+
+    @Test
     void shouldNameTheImportsOfAComponent() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(TestWasm.component());
