@@ -16,7 +16,11 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-30}"
 # A free port unless LOAD_PORT is set (other benchmarks may hold the usual ones).
 PORT="${LOAD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-JAVA_FLAGS="${JAVA_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2}"
+# The documented JVM and flags (scripts/sidecar-jvm.sh); JAVA_FLAGS and WASMBIND_JAVA override.
+# shellcheck source=scripts/sidecar-jvm.sh
+. scripts/sidecar-jvm.sh
+JAVA="$(sidecar_java)"
+JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 OUT=sidecar/target/load
 JAR=sidecar/target/wasmbind-sidecar.jar
@@ -40,7 +44,7 @@ binding slow sidecar/src/test/resources/wasm/sleep.wasm "{maxConcurrency: 4, max
 binding cat sidecar/src/test/resources/wasm/cat.wasm "{maxConcurrency: 8, maxMemory: 8Mi, maxRequestBytes: 2Mi}"
 
 # shellcheck disable=SC2086
-java $JAVA_FLAGS -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
+"$JAVA" $JAVA_FLAGS -jar "$JAR" --resources "$RES" --http-port "$PORT" --log-level warn >"$OUT/sidecar.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
@@ -51,7 +55,7 @@ done
 echo "## Machine"
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- JVM flags: $JAVA_FLAGS"
+echo "- java: $("$JAVA" -version 2>&1 | head -1); JVM flags: $JAVA_FLAGS"
 echo
 
 cat > "$OUT/tiny.lua" <<'LUA'
