@@ -17,8 +17,12 @@ NEW="$2"
 DURATION="${3:-8}"
 ROUNDS="${4:-3}"
 PORT="${BENCH_PORT:-3613}"
-# The flags of the documented way to run it (scripts/run-standalone.sh) unless JAVA_FLAGS is set.
-JAVA_FLAGS="${JAVA_FLAGS:-$(sed -n 's/^JAVA_FLAGS="\${JAVA_FLAGS:-\(.*\)}"$/\1/p' scripts/run-standalone.sh)}"
+# The documented flags (scripts/sidecar-jvm.sh) unless JAVA_FLAGS is set; the java on the PATH
+# (WASMBIND_JAVA overrides), without start-up archives: both jars run alike.
+# shellcheck source=scripts/sidecar-jvm.sh
+. scripts/sidecar-jvm.sh
+JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
+JAVA="${WASMBIND_JAVA:-java}"
 export MALLOC_ARENA_MAX=2
 OUT=sidecar/target/bench-http-path
 mkdir -p "$OUT/resources"
@@ -63,10 +67,13 @@ wrk_run() { # connections url [script] -> "req/s p50 p99 requests"
 }
 
 run_jar() { # label jar
-  java $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$PORT" --grpc-port 0 \
+  "$JAVA" $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$PORT" --grpc-port 0 \
     --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
   local pid=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do sleep 0.05; done
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$OUT/sidecar-$1.log" >&2; exit 1; }
+    sleep 0.05
+  done
   local base="http://127.0.0.1:$PORT"
   # Warm-up: the JIT and the guest compiler.
   wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "$base/v1.0/bindings/tiny" >/dev/null
@@ -98,10 +105,13 @@ run_jar() { # label jar
 }
 
 start_jar() { # label jar port; sets started_pid
-  java $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$3" --grpc-port 0 \
+  "$JAVA" $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$3" --grpc-port 0 \
     --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
   started_pid=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$3/v1.0/healthz"; do sleep 0.05; done
+  until curl -sf -o /dev/null "http://127.0.0.1:$3/v1.0/healthz"; do
+    kill -0 "$started_pid" 2>/dev/null || { cat "$OUT/sidecar-$1.log" >&2; exit 1; }
+    sleep 0.05
+  done
   wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "http://127.0.0.1:$3/v1.0/bindings/tiny" >/dev/null
   wrk -t1 -c8 -d3s "http://127.0.0.1:$3/v1.0/healthz" >/dev/null
 }
@@ -146,7 +156,7 @@ interleaved() {
 }
 
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "- java: $(java -version 2>&1 | head -1); flags: $JAVA_FLAGS"
+echo "- java: $("$JAVA" -version 2>&1 | head -1); flags: $JAVA_FLAGS"
 echo "- wrk -t1, ${DURATION}s per run; old = $OLD, new = $NEW"
 echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
