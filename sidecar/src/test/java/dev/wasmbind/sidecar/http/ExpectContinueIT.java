@@ -1,25 +1,14 @@
 package dev.wasmbind.sidecar.http;
 
-import static dev.wasmbind.sidecar.runtime.CompiledTestModules.compiled;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wasmbind.sidecar.binding.Binding;
-import dev.wasmbind.sidecar.binding.BindingInvoker;
-import dev.wasmbind.sidecar.binding.BindingMetrics;
-import dev.wasmbind.sidecar.binding.BindingRegistry;
-import dev.wasmbind.sidecar.runtime.GuestRunner;
-import dev.wasmbind.sidecar.runtime.RunSettings;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,31 +28,9 @@ class ExpectContinueIT {
 
     @BeforeEach
     void start() throws Exception {
-        var registry = new BindingRegistry();
-        registry.put(
-                new Binding.Ready(
-                        "cat",
-                        "file://cat.wasm",
-                        compiled("cat"),
-                        RunSettings.builder("cat").build(),
-                        Duration.ofSeconds(30),
-                        MAX_REQUEST_BYTES,
-                        4,
-                        false,
-                        new Semaphore(4)));
-        var metrics = new BindingMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         port =
-                new DaprHttpApi(
-                                registry,
-                                new BindingInvoker(registry, pool, new GuestRunner(), metrics),
-                                metrics,
-                                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                                "test")
-                        .listen(vertx, "127.0.0.1", 0)
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get(10, TimeUnit.SECONDS)
-                        .actualPort();
+                SingleBindingApi.listen(
+                        vertx, pool, "cat", MAX_REQUEST_BYTES, ServerLimits.defaults());
     }
 
     @AfterEach
