@@ -44,8 +44,21 @@ public final class BindingInvoker {
         return invoke(binding, () -> input);
     }
 
-    /** What a guest reads: STDIN and the request's arguments. */
-    public record GuestInput(byte[] stdin, List<String> args) {}
+    /**
+     * What a guest reads: STDIN, {@code stdin[stdinOffset, stdinOffset+stdinLength)} (a request
+     * body's own range when nothing needs re-encoding), and the request's arguments.
+     */
+    public record GuestInput(byte[] stdin, int stdinOffset, int stdinLength, List<String> args) {
+
+        public GuestInput {
+            java.util.Objects.checkFromIndexSize(stdinOffset, stdinLength, stdin.length);
+        }
+
+        /** All of {@code stdin}. */
+        public GuestInput(byte[] stdin, List<String> args) {
+            this(stdin, 0, stdin.length, args);
+        }
+    }
 
     /** Makes a call's input from its request; may fail with a {@link CallException}. */
     @FunctionalInterface
@@ -78,7 +91,12 @@ public final class BindingInvoker {
                         () -> {
                             GuestInput in = prepare.prepare();
                             return runner.run(
-                                    binding.compiled(), binding.settings(), in.stdin(), in.args());
+                                    binding.compiled(),
+                                    binding.settings(),
+                                    in.stdin(),
+                                    in.stdinOffset(),
+                                    in.stdinLength(),
+                                    in.args());
                         },
                         binding.timeout())
                 .handle(
