@@ -4,6 +4,7 @@ import dev.wasmbind.sidecar.runtime.GuestFailure;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -51,7 +52,7 @@ public final class BindingInvoker {
     public record GuestInput(byte[] stdin, int stdinOffset, int stdinLength, List<String> args) {
 
         public GuestInput {
-            java.util.Objects.checkFromIndexSize(stdinOffset, stdinLength, stdin.length);
+            Objects.checkFromIndexSize(stdinOffset, stdinLength, stdin.length);
         }
 
         /** All of {@code stdin}. */

@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code fd_read} for a guest whose only readable descriptor is STDIN, the request's bytes. It
@@ -27,7 +28,7 @@ final class StdinReader {
 
     /** STDIN is {@code stdin[offset, offset+length)}. */
     StdinReader(byte[] stdin, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, stdin.length);
+        Objects.checkFromIndexSize(offset, length, stdin.length);
         this.stdin = stdin;
         this.position = offset;
         this.end = offset + length;
