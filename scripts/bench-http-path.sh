@@ -7,8 +7,14 @@
 # as a 2 MiB hex JSON string to a rawData binding. Prints markdown rows and the load average.
 # With INTERLEAVED=1 both jars run at once on two ports (warmed up together) and every wrk run
 # alternates between them, which follows a changing machine load more closely; the medians per
-# jar come last. Needs wrk (scripts/setup.sh --bench).
-# Usage: [INTERLEAVED=1] scripts/bench-http-path.sh OLD.jar NEW.jar [seconds per wrk run, default 8] [rounds, default 3]
+# jar come last. There each round also times the SHA-256 request ($SHA_CALLS curl calls, p50)
+# against the native build of the same C program spawned per call on the same STDIN (the 2 MiB
+# of hex the guest hashes with rawData), and counts the sidecar's CPU time and young/full
+# collections per SHA-256 call (-Xlog:gc), figures that move less with the load than wall time.
+# SHA_ONLY=1 (with INTERLEAVED=1) skips the wrk runs. Both modes wait until the bindings run
+# compiled (the sidecar compiles modules in the background after start).
+# Needs wrk and clang or cc (scripts/setup.sh --bench).
+# Usage: [INTERLEAVED=1] [SHA_ONLY=1] [SHA_CALLS=N] scripts/bench-http-path.sh OLD.jar NEW.jar [seconds per wrk run, default 8] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,8 +56,48 @@ wrk.method = "POST"
 wrk.body = '{"operation":"execute","data":"hello"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
-head -c 1048576 /dev/urandom | od -An -v -tx1 | tr -d ' \n' |
-  awk '{printf "{\"operation\":\"execute\",\"data\":\"%s\"}", $0}' > "$OUT/sha-body.json"
+# 1 MiB of random bytes as hex: the guest hashes these 2 MiB of text (rawData hands it the
+# string's contents), and so does the native build in the comparison.
+head -c 1048576 /dev/urandom | od -An -v -tx1 | tr -d ' \n' > "$OUT/sha-stdin.txt"
+awk '{printf "{\"operation\":\"execute\",\"data\":\"%s\"}", $0}' "$OUT/sha-stdin.txt" > "$OUT/sha-body.json"
+SHA_CALLS="${SHA_CALLS:-21}"
+NATIVE="$OUT/sha256-native"
+"$(command -v clang || command -v cc)" -O2 -o "$NATIVE" sidecar/src/test/wasm/sha256.c
+
+median() { sort -n | awk '{t[NR]=$1} END {printf "%.1f", t[int((NR+1)/2)]}'; }
+
+native_p50() { # ms per spawn of the native build on the guest's STDIN, median of $SHA_CALLS
+  local t0 t1
+  for _ in $(seq "$SHA_CALLS"); do
+    t0=$EPOCHREALTIME
+    "$NATIVE" <"$OUT/sha-stdin.txt" >/dev/null
+    t1=$EPOCHREALTIME
+    echo "$t0 $t1"
+  done | awk '{print ($2 - $1) * 1000}' | median
+}
+
+gc_count() { # label kind -> collections of that kind (Young|Full) in the sidecar's GC log so far
+  grep -c "Pause $2" "$OUT/gc-$1.log" || true
+}
+
+sha_run() { # label pid base -> "p50_ms cpu_ms_per_call young_per_call full_per_call"
+  local before after y0 f0 y1 f1 p50
+  before=$(cpu_ticks "$2"); y0=$(gc_count "$1" Young); f0=$(gc_count "$1" Full)
+  p50=$(for _ in $(seq "$SHA_CALLS"); do
+      curl -sf -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+        --data-binary @"$OUT/sha-body.json" "$3/v1.0/bindings/sha256" | awk '{print $1 * 1000}'
+    done | median)
+  after=$(cpu_ticks "$2"); y1=$(gc_count "$1" Young); f1=$(gc_count "$1" Full)
+  awk -v p="$p50" -v t=$((after - before)) -v hz="$HZ" -v n="$SHA_CALLS" -v y=$((y1 - y0)) -v f=$((f1 - f0)) \
+    'BEGIN {printf "%s %.1f %.2f %.2f", p, t / hz * 1000 / n, y / n, f / n}'
+}
+
+wait_compiled() { # label pid: until both bindings run compiled
+  until [ "$(grep -c 'now runs compiled' "$OUT/sidecar-$1.log")" -ge 2 ]; do
+    kill -0 "$2" 2>/dev/null || { cat "$OUT/sidecar-$1.log" >&2; exit 1; }
+    sleep 0.2
+  done
+}
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -67,13 +113,14 @@ wrk_run() { # connections url [script] -> "req/s p50 p99 requests"
 }
 
 run_jar() { # label jar
-  "$JAVA" $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$PORT" --grpc-port 0 \
-    --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
+  "$JAVA" $JAVA_FLAGS "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
+    --http-port "$PORT" --grpc-port 0 --log-level info >"$OUT/sidecar-$1.log" 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
     kill -0 "$pid" 2>/dev/null || { cat "$OUT/sidecar-$1.log" >&2; exit 1; }
     sleep 0.05
   done
+  wait_compiled "$1" "$pid"
   local base="http://127.0.0.1:$PORT"
   # Warm-up: the JIT and the guest compiler.
   wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "$base/v1.0/bindings/tiny" >/dev/null
@@ -90,10 +137,7 @@ run_jar() { # label jar
   cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')
   h1=$(wrk_run 1 "$base/v1.0/healthz")
   e1=$(wrk_run 1 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
-  sha=$(for _ in $(seq 15); do
-      curl -sf -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
-        --data-binary @"$OUT/sha-body.json" "$base/v1.0/bindings/sha256"
-    done | sort -n | awk '{t[NR]=$1} END {printf "%.1f", t[int(NR/2)+1]*1000}')
+  read -r sha _ <<<"$(sha_run "$1" "$pid" "$base")"
   local rss
   rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status")
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -105,29 +149,45 @@ run_jar() { # label jar
 }
 
 start_jar() { # label jar port; sets started_pid
-  "$JAVA" $JAVA_FLAGS -jar "$2" --resources "$OUT/resources" --http-port "$3" --grpc-port 0 \
-    --log-level warn >"$OUT/sidecar-$1.log" 2>&1 &
+  "$JAVA" $JAVA_FLAGS "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
+    --http-port "$3" --grpc-port 0 --log-level info >"$OUT/sidecar-$1.log" 2>&1 &
   started_pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$3/v1.0/healthz"; do
     kill -0 "$started_pid" 2>/dev/null || { cat "$OUT/sidecar-$1.log" >&2; exit 1; }
     sleep 0.05
   done
-  wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "http://127.0.0.1:$3/v1.0/bindings/tiny" >/dev/null
-  wrk -t1 -c8 -d3s "http://127.0.0.1:$3/v1.0/healthz" >/dev/null
+  wait_compiled "$1" "$started_pid"
+  if [ "${SHA_ONLY:-0}" != 1 ]; then
+    wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "http://127.0.0.1:$3/v1.0/bindings/tiny" >/dev/null
+    wrk -t1 -c8 -d3s "http://127.0.0.1:$3/v1.0/healthz" >/dev/null
+  fi
+  for _ in $(seq 10); do # warm-up of the SHA-256 path
+    curl -sf -o /dev/null -H 'Content-Type: application/json' \
+      --data-binary @"$OUT/sha-body.json" "http://127.0.0.1:$3/v1.0/bindings/sha256"
+  done
 }
 
 interleaved() {
   local old_pid new_pid
   start_jar old "$OLD" "$PORT"; old_pid=$started_pid
   start_jar new "$NEW" $((PORT + 1)); new_pid=$started_pid
-  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young / full GCs per SHA-256 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for round in $(seq "$ROUNDS"); do
     for jar in old new; do
       local pid=$old_pid port=$PORT
       if [ $jar = new ]; then pid=$new_pid; port=$((PORT + 1)); fi
-      local base="http://127.0.0.1:$port" load before after e8 h8 e1 h1 cpu
+      local base="http://127.0.0.1:$port" load before after e8 h8 e1 h1 cpu native sha
       load=$(cut -d' ' -f1 /proc/loadavg)
+      native=$(native_p50)
+      sha=$(sha_run $jar $pid "$base")
+      read -r shap50 shacpu shay shaf <<<"$sha"
+      local shacols
+      shacols="$shap50 | $native | $(awk -v a="$shap50" -v b="$native" 'BEGIN{printf "%.2f", a/b}') | $shacpu | $shay / $shaf"
+      if [ "${SHA_ONLY:-0}" = 1 ]; then
+        echo "| $round | $jar | $load | - | - | - | - | - | - | - | $shacols |" | tee -a "$OUT/interleaved.rows"
+        continue
+      fi
       before=$(cpu_ticks $pid)
       e8=$(wrk_run 8 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
       after=$(cpu_ticks $pid)
@@ -137,21 +197,23 @@ interleaved() {
       h1=$(wrk_run 1 "$base/v1.0/healthz")
       read -r e8r _ _ _ <<<"$e8"; read -r h8r _ _ _ <<<"$h8"
       read -r e1r e1p50 e1p99 _ <<<"$e1"; read -r h1r _ _ _ <<<"$h1"
-      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $e1r | $e1p50 / $e1p99 | $h1r |" | tee -a "$OUT/interleaved.rows"
+      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $e1r | $e1p50 / $e1p99 | $h1r | $shacols |" | tee -a "$OUT/interleaved.rows"
     done
   done
   kill "$old_pid" "$new_pid"; wait "$old_pid" "$new_pid" 2>/dev/null || true
   echo
   echo "Medians over $ROUNDS rounds:"
   echo
-  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s |"
-  echo "|---|---|---|---|---|"
+  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young GCs per SHA-256 | full GCs per SHA-256 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for jar in old new; do
     grep "| $jar |" "$OUT/interleaved.rows" | awk -F'|' -v jar=$jar '
-      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-      { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; e1[n] = $9 }
-      END { printf "| %s | %.0f | %.2f | %.0f | %.0f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(e1, n) }'
+      { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; e1[n] = $9; sha[n] = $12; nat[n] = $13; rat[n] = $14; scpu[n] = $15
+        split($16, g, "/"); yg[n] = g[1]; fg[n] = g[2] }
+      END { printf "| %s | %.0f | %.2f | %.0f | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(e1, n),
+        median(sha, n), median(nat, n), median(rat, n), median(scpu, n), median(yg, n), median(fg, n) }'
   done
 }
 

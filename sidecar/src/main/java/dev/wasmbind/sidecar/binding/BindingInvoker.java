@@ -4,6 +4,7 @@ import dev.wasmbind.sidecar.runtime.GuestFailure;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,8 +45,21 @@ public final class BindingInvoker {
         return invoke(binding, () -> input);
     }
 
-    /** What a guest reads: STDIN and the request's arguments. */
-    public record GuestInput(byte[] stdin, List<String> args) {}
+    /**
+     * What a guest reads: STDIN, {@code stdin[stdinOffset, stdinOffset+stdinLength)} (a request
+     * body's own range when nothing needs re-encoding), and the request's arguments.
+     */
+    public record GuestInput(byte[] stdin, int stdinOffset, int stdinLength, List<String> args) {
+
+        public GuestInput {
+            Objects.checkFromIndexSize(stdinOffset, stdinLength, stdin.length);
+        }
+
+        /** All of {@code stdin}. */
+        public GuestInput(byte[] stdin, List<String> args) {
+            this(stdin, 0, stdin.length, args);
+        }
+    }
 
     /** Makes a call's input from its request; may fail with a {@link CallException}. */
     @FunctionalInterface
@@ -78,7 +92,12 @@ public final class BindingInvoker {
                         () -> {
                             GuestInput in = prepare.prepare();
                             return runner.run(
-                                    binding.compiled(), binding.settings(), in.stdin(), in.args());
+                                    binding.compiled(),
+                                    binding.settings(),
+                                    in.stdin(),
+                                    in.stdinOffset(),
+                                    in.stdinLength(),
+                                    in.args());
                         },
                         binding.timeout())
                 .handle(

@@ -1,6 +1,8 @@
 package dev.wasmbind.sidecar.http;
 
+import dev.wasmbind.sidecar.binding.BindingInvoker;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,43 @@ import java.util.Map;
  * json.Marshal} ({@code null} when absent). The body is read once, from bytes to the guest's STDIN
  * (see {@link GoJsonTranscoder}); no value tree is built.
  *
+ * <p>STDIN is a range of an array: of the body itself when {@code data} is a string that needs no
+ * escape either way (its bytes are then its Go encoding, quotes included, and its contents), so
+ * that a large payload is not copied; else of an array of its own.
+ *
  * @param operation the operation, {@code ""} when absent
- * @param stdin what the guest reads: {@code data} Go-encoded, or with {@code rawData} a JSON
- *     string's contents as UTF-8
+ * @param stdinSource holds what the guest reads, {@code stdinSource[stdinOffset,
+ *     stdinOffset+stdinLength)}: {@code data} Go-encoded, or with {@code rawData} a JSON string's
+ *     contents as UTF-8
  * @param metadata the metadata, empty when absent
  */
-public record BindingRequest(String operation, byte[] stdin, Map<String, String> metadata) {
+public record BindingRequest(
+        String operation,
+        byte[] stdinSource,
+        int stdinOffset,
+        int stdinLength,
+        Map<String, String> metadata) {
+
+    private BindingRequest(String operation, byte[] stdin, Map<String, String> metadata) {
+        this(operation, stdin, 0, stdin.length, metadata);
+    }
+
+    /** What the guest reads, in an array of its own length (a copy when it is a range). */
+    public byte[] stdin() {
+        return stdinOffset == 0 && stdinLength == stdinSource.length
+                ? stdinSource
+                : Arrays.copyOfRange(stdinSource, stdinOffset, stdinOffset + stdinLength);
+    }
+
+    /** Whether STDIN is a range of {@code body}, the array this request was decoded from. */
+    boolean readsFrom(byte[] body) {
+        return stdinSource == body;
+    }
+
+    /** The guest's input: STDIN (not copied) and {@code metadata.args}. */
+    public BindingInvoker.GuestInput guestInput() {
+        return new BindingInvoker.GuestInput(stdinSource, stdinOffset, stdinLength, args());
+    }
 
     private static final String TYPE = "OutputBindingRequest";
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
@@ -63,7 +96,7 @@ public record BindingRequest(String operation, byte[] stdin, Map<String, String>
                             + TYPE);
         }
         String operation = "";
-        byte[] stdin = NULL;
+        Range stdin = new Range(NULL, 0, NULL.length);
         Map<String, String> metadata = new LinkedHashMap<>();
         String firstError = null;
         json.enter();
@@ -114,23 +147,35 @@ public record BindingRequest(String operation, byte[] stdin, Map<String, String>
         if (firstError != null) {
             throw new GoJsonException(firstError);
         }
-        return new BindingRequest(operation, stdin, Map.copyOf(metadata));
+        return new BindingRequest(
+                operation, stdin.array, stdin.offset, stdin.length, Map.copyOf(metadata));
     }
 
+    /** A range of an array. */
+    private record Range(byte[] array, int offset, int length) {}
+
     /** {@code data}: Go-encoded, or a string's contents with {@code rawData}. */
-    private static byte[] data(GoJsonTranscoder json, byte first, boolean rawData)
+    private static Range data(GoJsonTranscoder json, byte first, boolean rawData)
             throws GoJsonException {
         if (first == '"') {
             int plain = json.plainStringLength();
-            // The common case, a string without escapes: one copy of exactly its size.
-            json.startOutput(plain < 0 ? json.remaining() : rawData ? plain : plain + 2);
+            if (plain >= 0) {
+                // The common case, a string without escapes: its bytes in the body are STDIN.
+                int start = json.position();
+                json.skipPlainString(plain);
+                return rawData
+                        ? new Range(json.input(), start + 1, plain)
+                        : new Range(json.input(), start, plain + 2);
+            }
+            json.startOutput(json.remaining());
             json.string(rawData);
         } else {
             // The rest of the body bounds the output but for escapes, which grow it as needed.
             json.startOutput(json.remaining());
             json.value("looking for beginning of value");
         }
-        return json.output();
+        byte[] out = json.output();
+        return new Range(out, 0, out.length);
     }
 
     /** A {@code metadata} object, merged into {@code metadata}; returns the first type error. */

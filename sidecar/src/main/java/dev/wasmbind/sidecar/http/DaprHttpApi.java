@@ -56,6 +56,7 @@ public final class DaprHttpApi {
     private ServerLimits limits = ServerLimits.defaults();
     private RequestBytesBudget budget = new RequestBytesBudget(limits.requestBytesInFlight());
     private EnvelopeDecoder decoder = BindingRequest::parse;
+    private final BodyArrayPool bodyArrays = new BodyArrayPool();
 
     /** Reads a request body into the envelope; tests wrap it to see where it runs. */
     @FunctionalInterface
@@ -173,19 +174,21 @@ public final class DaprHttpApi {
                 && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             ctx.response().writeContinue();
         }
-        // Chunks are copied straight into one array of the declared size (grown without one).
-        RequestBody body = new RequestBody((int) Math.max(0, declaredLength));
+        // Chunks are copied straight into one array of the declared size (grown without one),
+        // each only once it has passed the limits: the array never holds more than they allow.
+        RequestBody body = new RequestBody(bodyArrays.take((int) Math.max(0, declaredLength)));
         request.handler(
                 chunk -> {
                     if (ctx.response().ended()) {
                         return;
                     }
-                    body.append(chunk);
-                    if (body.length() > limit) {
+                    long received = (long) body.length() + chunk.length();
+                    if (received > limit) {
                         ctx.response().putHeader("Connection", "close");
-                        tooLarge(ctx, name, body.length(), limit);
-                    } else if (body.length() > reserved[0]) {
-                        reserve(ctx, name, reserved, body.length() - reserved[0]);
+                        tooLarge(ctx, name, received, limit);
+                    } else if (received <= reserved[0]
+                            || reserve(ctx, name, reserved, received - reserved[0])) {
+                        body.append(chunk);
                     }
                 });
         request.endHandler(
@@ -253,8 +256,10 @@ public final class DaprHttpApi {
                             () -> {
                                 BindingRequest envelope = decode(body, ready.rawData());
                                 invoker.lookup(name, envelope.operation());
-                                return new BindingInvoker.GuestInput(
-                                        envelope.stdin(), envelope.args());
+                                if (!envelope.readsFrom(body.bytes())) {
+                                    body.release(bodyArrays); // STDIN is a copy
+                                }
+                                return envelope.guestInput();
                             });
         } else {
             call =
@@ -264,7 +269,7 @@ public final class DaprHttpApi {
                                 throw new IllegalStateException(name + " is not ready");
                             });
         }
-        answer(ctx, name, call, JSON);
+        answer(ctx, name, call, JSON, body);
     }
 
     private BindingRequest decode(RequestBody body, boolean rawData) throws CallException {
@@ -275,42 +280,45 @@ public final class DaprHttpApi {
         }
     }
 
+    /** The binary form: the body is STDIN as it is (not copied). */
     private void handleRawInvoke(RoutingContext ctx) {
         RawBindingRequest raw = RawBindingRequest.of(ctx.request());
-        RequestBody body = ctx.get(BODY);
-        invoke(
-                ctx,
-                raw.operation(),
-                b -> body.exactBytes(),
-                raw.args(),
-                RawBindingRequest.CONTENT_TYPE);
-    }
-
-    private void invoke(
-            RoutingContext ctx,
-            String operation,
-            java.util.function.Function<Binding.Ready, byte[]> stdin,
-            List<String> args,
-            String contentType) {
+        RequestBody body = ctx.remove(BODY);
         String name = ctx.pathParam("name");
         Binding.Ready binding;
         try {
-            binding = invoker.lookup(name, operation);
+            binding = invoker.lookup(name, raw.operation());
         } catch (CallException e) {
             fail(ctx, name, e);
             return;
         }
-        answer(ctx, name, invoker.invoke(binding, stdin.apply(binding), args), contentType);
+        var input = new BindingInvoker.GuestInput(body.bytes(), 0, body.length(), raw.args());
+        answer(
+                ctx,
+                name,
+                invoker.invoke(binding, () -> input),
+                RawBindingRequest.CONTENT_TYPE,
+                body);
     }
 
+    /**
+     * Answers with the call's outcome. Once the guest has returned (success), nothing reads the
+     * body any more and its array goes back to the pool; a failed call may have left a guest
+     * running (a timeout), so its array is left to the garbage collector.
+     */
     private void answer(
-            RoutingContext ctx, String name, CompletableFuture<byte[]> call, String contentType) {
+            RoutingContext ctx,
+            String name,
+            CompletableFuture<byte[]> call,
+            String contentType,
+            RequestBody body) {
         Context context = Vertx.currentContext();
         call.whenComplete(
                 (stdout, error) ->
                         context.runOnContext(
                                 v -> {
                                     if (error == null) {
+                                        body.release(bodyArrays);
                                         succeed(ctx, name, stdout, contentType);
                                     } else {
                                         fail(ctx, name, callException(error));

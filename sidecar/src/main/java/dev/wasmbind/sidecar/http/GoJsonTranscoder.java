@@ -139,6 +139,21 @@ final class GoJsonTranscoder {
         return i < end && in[i] == '"' ? i - pos - 1 : -1;
     }
 
+    /** Moves past the string at the position, {@code plain} its {@link #plainStringLength}. */
+    void skipPlainString(int plain) {
+        pos += plain + 2;
+    }
+
+    /** The position in {@link #input()}. */
+    int position() {
+        return pos;
+    }
+
+    /** The array being read (the whole of it, not only the range being decoded). */
+    byte[] input() {
+        return in;
+    }
+
     boolean atEnd() {
         return pos >= end;
     }

@@ -13,8 +13,11 @@ final class RequestBody {
     private byte[] bytes;
     private int length;
 
-    RequestBody(int declaredLength) {
-        this.bytes = new byte[declaredLength];
+    /**
+     * @param array where the body goes, at least the declared length (it grows past it otherwise)
+     */
+    RequestBody(byte[] array) {
+        this.bytes = array;
     }
 
     void append(Buffer chunk) {
@@ -35,8 +38,14 @@ final class RequestBody {
         return length;
     }
 
-    /** The body in an array of its own length (the same array when it fits exactly). */
-    byte[] exactBytes() {
-        return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+    /**
+     * Gives the array to {@code pool} for a later body, once: call it only when nothing reads the
+     * body any more (see {@link BodyArrayPool}). The body is unreadable afterwards.
+     */
+    void release(BodyArrayPool pool) {
+        if (bytes != null) {
+            pool.giveBack(bytes);
+            bytes = null;
+        }
     }
 }

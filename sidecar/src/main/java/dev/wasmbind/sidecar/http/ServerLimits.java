@@ -73,11 +73,19 @@ public record ServerLimits(
         return new ServerLimits(idleTimeout, headerTimeout, maxHeaderBytes, requestBytesInFlight);
     }
 
+    /**
+     * The largest piece of a body the server hands over at once. Vert.x's default, 8 KiB, cut a 2
+     * MiB body into 257 pieces, each a trip through Vert.x's handlers and a copy of its own; Netty
+     * reads at most 64 KiB from the socket at once. Only how a body is cut, not a size limit.
+     */
+    static final int BODY_CHUNK_BYTES = 64 * 1024;
+
     /** The options of a server with these limits (the header timeout is the server's own). */
     public HttpServerOptions applyTo(HttpServerOptions options) {
         return options.setIdleTimeout((int) idleTimeout.toMillis())
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setMaxHeaderSize(maxHeaderBytes);
+                .setMaxHeaderSize(maxHeaderBytes)
+                .setMaxChunkSize(BODY_CHUNK_BYTES);
     }
 
     /**

@@ -31,6 +31,8 @@ final class GuestCall implements AutoCloseable {
 
     private final CallTemplate template;
     private final byte[] stdinBytes;
+    private final int stdinOffset;
+    private final int stdinLength;
     private final StdinReader stdin;
     private final BoundedOutputStream stdout;
     private final BoundedOutputStream stderr;
@@ -45,18 +47,23 @@ final class GuestCall implements AutoCloseable {
     private BudgetedMemory memory;
 
     /**
+     * @param stdin STDIN is {@code stdin[stdinOffset, stdinOffset+stdinLength)}
      * @param startMillis the wall clock at the call's start (the strict sandbox starts from it)
      */
     GuestCall(
             CallTemplate template,
             byte[] stdin,
+            int stdinOffset,
+            int stdinLength,
             BoundedOutputStream stdout,
             BoundedOutputStream stderr,
             List<String> argv,
             long startMillis) {
         this.template = template;
         this.stdinBytes = stdin;
-        this.stdin = new StdinReader(stdin);
+        this.stdinOffset = stdinOffset;
+        this.stdinLength = stdinLength;
+        this.stdin = new StdinReader(stdin, stdinOffset, stdinLength);
         this.stdout = stdout;
         this.stderr = stderr;
         this.argv = argv;
@@ -89,7 +96,8 @@ final class GuestCall implements AutoCloseable {
             var options =
                     WasiOptions.builder()
                             // STDIN is served by StdinReader; this stream is what poll_oneoff sees.
-                            .withStdin(new ByteArrayInputStream(stdinBytes))
+                            .withStdin(
+                                    new ByteArrayInputStream(stdinBytes, stdinOffset, stdinLength))
                             .withStdout(stdout)
                             .withStderr(stderr)
                             .withArguments(argv)

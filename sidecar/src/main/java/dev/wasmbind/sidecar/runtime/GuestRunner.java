@@ -78,6 +78,21 @@ public final class GuestRunner {
     public byte[] run(
             CompiledModule compiled, RunSettings settings, byte[] stdin, List<String> requestArgs)
             throws GuestFailure {
+        return run(compiled, settings, stdin, 0, stdin.length, requestArgs);
+    }
+
+    /**
+     * Like {@link #run(CompiledModule, RunSettings, byte[], List)} with STDIN {@code
+     * stdin[stdinOffset, stdinOffset+stdinLength)} (a request body's range, not copied).
+     */
+    public byte[] run(
+            CompiledModule compiled,
+            RunSettings settings,
+            byte[] stdin,
+            int stdinOffset,
+            int stdinLength,
+            List<String> requestArgs)
+            throws GuestFailure {
         int initialPages = compiled.initialPages();
         if (initialPages > settings.maxMemoryPages()) {
             throw new GuestFailure(
@@ -90,7 +105,15 @@ public final class GuestRunner {
         }
         CallTemplate template = settings.template(compiled);
         try (var reservation = reserve(initialPages)) {
-            return runWithin(compiled, settings, template, stdin, requestArgs, reservation);
+            return runWithin(
+                    compiled,
+                    settings,
+                    template,
+                    stdin,
+                    stdinOffset,
+                    stdinLength,
+                    requestArgs,
+                    reservation);
         }
     }
 
@@ -135,6 +158,8 @@ public final class GuestRunner {
             RunSettings settings,
             CallTemplate template,
             byte[] stdin,
+            int stdinOffset,
+            int stdinLength,
             List<String> requestArgs,
             MemoryBudget.Reservation reservation)
             throws GuestFailure {
@@ -145,6 +170,8 @@ public final class GuestRunner {
                 new GuestCall(
                         template,
                         stdin,
+                        stdinOffset,
+                        stdinLength,
                         stdout,
                         stderr,
                         settings.argv(requestArgs),

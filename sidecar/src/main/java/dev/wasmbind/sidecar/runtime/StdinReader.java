@@ -5,11 +5,13 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code fd_read} for a guest whose only readable descriptor is STDIN, the request's bytes. It
  * copies straight into the guest's buffers; Chicory's own allocates a temporary array as large as
  * each buffer (C programs read with 64 KiB buffers), which was the largest cost of a tiny call.
+ * STDIN is a range of an array: with {@code rawData} it is the request body's own bytes (no copy).
  */
 final class StdinReader {
 
@@ -21,10 +23,15 @@ final class StdinReader {
     private static final int ERRNO_INVAL = 28;
 
     private final byte[] stdin;
+    private final int end;
     private int position;
 
-    StdinReader(byte[] stdin) {
+    /** STDIN is {@code stdin[offset, offset+length)}. */
+    StdinReader(byte[] stdin, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, stdin.length);
         this.stdin = stdin;
+        this.position = offset;
+        this.end = offset + length;
     }
 
     /** {@code fd_read}'s signature: (fd, iovs, iovs_len, nread_ptr) -> errno. */
@@ -49,10 +56,10 @@ final class StdinReader {
             return ERRNO_INVAL;
         }
         int total = 0;
-        for (int i = 0; i < iovsLength && position < stdin.length; i++) {
+        for (int i = 0; i < iovsLength && position < end; i++) {
             int base = memory.readInt(iovs + i * 8);
             int length = memory.readInt(iovs + i * 8 + 4);
-            int count = Math.min(length, stdin.length - position);
+            int count = Math.min(length, end - position);
             memory.write(base, stdin, position, count);
             position += count;
             total += count;

@@ -158,4 +158,45 @@ class BindingRequestTest {
         assertThat(request.operation()).isEqualTo("execute");
         assertThat(new String(request.stdin(), StandardCharsets.UTF_8)).isEqualTo("[1.5]");
     }
+
+    @Test
+    void shouldHandTheGuestAPlainStringsBytesInTheBodyWithoutCopyingThem() throws GoJsonException {
+        byte[] body =
+                "xx{\"operation\":\"execute\",\"data\":\"0a1b\"}yy"
+                        .getBytes(StandardCharsets.UTF_8);
+
+        BindingRequest raw = BindingRequest.parse(body, 2, body.length - 4, true);
+        BindingRequest encoded = BindingRequest.parse(body, 2, body.length - 4, false);
+
+        assertThat(raw.readsFrom(body)).isTrue();
+        assertThat(slice(raw.guestInput())).isEqualTo("0a1b");
+        assertThat(encoded.readsFrom(body)).isTrue();
+        assertThat(slice(encoded.guestInput())).isEqualTo("\"0a1b\"");
+    }
+
+    @Test
+    void shouldCopyAStringThatNeedsEscapingEitherWay() throws GoJsonException {
+        byte[] body = "{\"data\":\"a\\nb\"}".getBytes(StandardCharsets.UTF_8);
+
+        BindingRequest raw = BindingRequest.parse(body, true);
+
+        assertThat(raw.readsFrom(body)).isFalse();
+        assertThat(slice(raw.guestInput())).isEqualTo("a\nb");
+        assertThat(new String(raw.stdin(), StandardCharsets.UTF_8)).isEqualTo("a\nb");
+    }
+
+    @Test
+    void shouldGiveTheLastDataWhenItIsRepeated() throws GoJsonException {
+        byte[] body = "{\"data\":\"first\",\"data\":[2]}".getBytes(StandardCharsets.UTF_8);
+
+        BindingRequest request = BindingRequest.parse(body, true);
+
+        assertThat(request.readsFrom(body)).isFalse();
+        assertThat(slice(request.guestInput())).isEqualTo("[2]");
+    }
+
+    private static String slice(dev.wasmbind.sidecar.binding.BindingInvoker.GuestInput input) {
+        return new String(
+                input.stdin(), input.stdinOffset(), input.stdinLength(), StandardCharsets.UTF_8);
+    }
 }
