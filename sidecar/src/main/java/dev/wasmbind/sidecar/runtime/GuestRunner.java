@@ -1,5 +1,6 @@
 package dev.wasmbind.sidecar.runtime;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.Instance;
@@ -149,20 +150,37 @@ public final class GuestRunner {
                         stderr,
                         settings.argv(requestArgs),
                         settings.strictSandbox() ? clock.millis() : 0);
+        InstancePool instances = template.instances();
+        InstancePool.Entry reused = null;
+        boolean ended = false;
         try (call) {
             call.bind();
-            Instance instance =
-                    Instance.builder(compiled.module())
-                            .withImportValues(template.imports())
-                            .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(limits -> call.memory(limits, reservation))
-                            .withMemoryLimits(template.memoryLimits())
-                            .withTableFactory(GuestRunner::boundedTable)
-                            .withUnsafeExecutionListener(INTERRUPT_CHECK)
-                            .withStart(false)
-                            .build();
+            Instance instance;
+            if (instances == null) {
+                instance =
+                        builder(compiled, template)
+                                .withMemoryFactory(limits -> call.memory(limits, reservation))
+                                .build();
+            } else {
+                reused = instances.take(reservation);
+                if (reused == null) {
+                    var charge = new BudgetedMemory.Charge(reservation);
+                    instance =
+                            builder(compiled, template)
+                                    .withMemoryFactory(
+                                            limits ->
+                                                    new BudgetedMemory(
+                                                            new ByteArrayMemory(limits), charge))
+                                    .build();
+                    reused = new InstancePool.Entry(instance, charge);
+                } else {
+                    instance = reused.instance();
+                }
+            }
             instance.export("_start").apply();
+            ended = true;
         } catch (WasiExitException e) {
+            ended = true;
             if (e.exitCode() != 0 && reservation.refusedGrowth()) {
                 throw overloaded("the guest could not grow its memory");
             }
@@ -199,8 +217,24 @@ public final class GuestRunner {
             throw new GuestFailure(
                     Kind.TRAP,
                     "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(call));
+        } finally {
+            // Only a guest that ended by returning or exiting leaves an instance a reset restores.
+            if (ended && reused != null) {
+                instances.giveBack(reused);
+            }
         }
         return stdout.bytes();
+    }
+
+    /** A new instance of the module with the binding's host functions and limits. */
+    private static Instance.Builder builder(CompiledModule compiled, CallTemplate template) {
+        return Instance.builder(compiled.module())
+                .withImportValues(template.imports())
+                .withMachineFactory(compiled.machineFactory())
+                .withMemoryLimits(template.memoryLimits())
+                .withTableFactory(GuestRunner::boundedTable)
+                .withUnsafeExecutionListener(INTERRUPT_CHECK)
+                .withStart(false);
     }
 
     /**

@@ -32,9 +32,14 @@ final class MemoryPool {
      */
     MemoryPool(MemoryLimits limits) {
         this.limits = limits;
+        this.idle = new ByteArrayMemory[capacityFor(limits)];
+    }
+
+    /** How many idle memories of {@code limits} a binding keeps (none that are shared). */
+    static int capacityFor(MemoryLimits limits) {
         long bytes = (long) limits.initialPages() * ByteArrayMemory.PAGE_SIZE;
         int fits = bytes == 0 ? MAX_IDLE : (int) Math.min(MAX_IDLE, MAX_IDLE_BYTES / bytes);
-        this.idle = new ByteArrayMemory[limits.shared() ? 0 : fits];
+        return limits.shared() ? 0 : fits;
     }
 
     /** Whether a memory of {@code limits} can come from this pool. */
