@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where one tiny `execute` over HTTP spends the sidecar's CPU (docs/bench/percall.md): a sidecar
 # jar with one binding (examples' uppercase.wasm), warmed up, then
-#   1. a wrk run (8 connections unless CONNECTIONS is set) with the CPU time of every thread read
+#   1. after a warm-up (WARMUP seconds of execute, default 15), a wrk run (8 connections unless CONNECTIONS is set) with the CPU time of every thread read
 #      from /proc/<pid>/task/*/stat before and after, summed per group (event loops, wasm workers,
 #      GC, JIT compilers, the rest; user and system time apart), plus context switches, all per
 #      request; the same for GET /v1.0/healthz as the yardstick;
@@ -9,7 +9,9 @@
 #      per thread group and by the frames named in profile-summary.py.
 # Several jars (A/B) are run in turn, each in its own JVM, in the order given, ROUNDS times
 # alternating the order. Prints markdown tables; recordings stay in benchmarks/target/profile/.
-# Usage: benchmarks/profile-execute.sh [seconds per run, default 8] JAR...
+# A JAR argument may carry extra JVM flags after a '#' (JAR#-Dx=y), and a label before a '='
+# (label=JAR): the same jar can run twice with different flags.
+# Usage: benchmarks/profile-execute.sh [seconds per run, default 8] [LABEL=]JAR[#FLAGS]...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,7 +82,9 @@ per_request() {
       split("event-loop worker gc jit other", order, " ")
       for (k = 1; k <= 5; k++) { g = order[k]; tu += du[g]; ts += ds[g]; tv += dv[g]; ti += di[g]
         printf "| %.1f (%.1f sys) ", (du[g] + ds[g]) / hz * 1e6 / n, ds[g] / hz * 1e6 / n }
-      printf "| %.1f (%.1f sys) | %.2f | %.2f |", (tu + ts) / hz * 1e6 / n, ts / hz * 1e6 / n, tv / n, ti / n
+      printf "| %.1f (%.1f sys) | %.1f | %.2f | %.2f |", (tu + ts) / hz * 1e6 / n, ts / hz * 1e6 / n,
+        (tu + ts - du["jit"] - ds["jit"]) / hz * 1e6 / n, tv / n, ti / n
+      printf " %.2f / %.2f |", dv["event-loop"] / n, dv["worker"] / n
     }' "$1" "$2"
 }
 
@@ -103,8 +107,19 @@ measure() { # label pid url [script]
   echo "| $1 | $(cut -d' ' -f1 /proc/loadavg) | $rps | $p50 $(per_request "$before" "$after" "$n")"
 }
 
-profile_jar() { # label jar
-  "$JAVA" $JAVA_FLAGS -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$2" \
+label_of() { # [label=]jar[#flags] -> label
+  local spec="${1%%#*}"
+  if [[ "$spec" == *=* ]]; then echo "${spec%%=*}"; else basename "$spec" .jar; fi
+}
+
+profile_jar() { # [label=]jar[#flags]
+  local spec="$1" extra="" jar label
+  [[ "$spec" == *#* ]] && extra="${spec#*#}"
+  jar="${spec%%#*}"; jar="${jar#*=}"
+  label="$(label_of "$1")"
+  set -- "$label" "$jar"
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_FLAGS $extra -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$2" \
     --resources "$OUT/resources" --http-port "$PORT" --grpc-port 0 --log-level warn \
     >"$OUT/sidecar-$1.log" 2>&1 &
   local pid=$!
@@ -113,7 +128,7 @@ profile_jar() { # label jar
     sleep 0.05
   done
   local base="http://127.0.0.1:$PORT"
-  wrk -t1 -c8 -d10s -s "$OUT/execute.lua" "$base/v1.0/bindings/tiny" >/dev/null
+  wrk -t1 -c8 -d"${WARMUP:-15}"s -s "$OUT/execute.lua" "$base/v1.0/bindings/tiny" >/dev/null
   wrk -t1 -c8 -d3s "$base/v1.0/healthz" >/dev/null
   measure "$1 execute" "$pid" "$base/v1.0/bindings/tiny" "$OUT/execute.lua"
   measure "$1 healthz" "$pid" "$base/v1.0/healthz"
@@ -128,23 +143,23 @@ profile_jar() { # label jar
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores; wrk -t1 -c$CONNECTIONS, ${DURATION}s; java: $("$JAVA" -version 2>&1 | head -1)"
 echo "- flags: $JAVA_FLAGS"
 echo
-echo "| run | load | req/s | p50 | event loops µs/req (sys) | workers | GC | JIT | other | total | voluntary switches/req | involuntary/req |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | load | req/s | p50 | event loops µs/req (sys) | workers | GC | JIT | other | total | total without JIT | voluntary switches/req | involuntary/req | voluntary of event loops / workers |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for round in $(seq "$ROUNDS"); do
   order=("${JARS[@]}")
   if [ $((round % 2)) -eq 0 ]; then
     order=(); for ((k = ${#JARS[@]} - 1; k >= 0; k--)); do order+=("${JARS[k]}"); done
   fi
   for jar in "${order[@]}"; do
-    profile_jar "$(basename "$jar" .jar)" "$jar"
+    profile_jar "$jar"
   done
 done
 if [ "$JFR" = 1 ]; then
   for jar in "${JARS[@]}"; do
+    label="$(label_of "$jar")"
     echo
-    echo "### JFR execution samples, $(basename "$jar" .jar)"
-    jfr print --json --events jdk.ExecutionSample "$OUT/execute-$(basename "$jar" .jar).jfr" \
-      > "$OUT/execute-$(basename "$jar" .jar).json"
-    python3 benchmarks/profile-summary.py "$OUT/execute-$(basename "$jar" .jar).json"
+    echo "### JFR execution samples, $label"
+    jfr print --json --events jdk.ExecutionSample "$OUT/execute-$label.jfr" > "$OUT/execute-$label.json"
+    python3 benchmarks/profile-summary.py "$OUT/execute-$label.json"
   done
 fi

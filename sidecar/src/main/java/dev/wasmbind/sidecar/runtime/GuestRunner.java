@@ -16,11 +16,11 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Runs one call of a compiled module on the calling thread: a fresh instance with fresh memory,
- * STDIN from the request, STDOUT as the answer. Callers run it on a worker thread and interrupt
- * that thread to stop a runaway guest. The host functions and a few idle memories are the
- * binding's, made once ({@link CallTemplate}); the state they work on is the call's ({@link
- * GuestCall}).
+ * Runs one call of a compiled module on the calling thread: a new instance, or one of the binding's
+ * reset to what a new one is ({@link InstancePool}), STDIN from the request, STDOUT as the answer.
+ * Callers run it on a worker thread and interrupt that thread to stop a runaway guest. The host
+ * functions and a few idle memories are the binding's, made once ({@link CallTemplate}); the state
+ * they work on is the call's ({@link GuestCall}).
  */
 public final class GuestRunner {
 

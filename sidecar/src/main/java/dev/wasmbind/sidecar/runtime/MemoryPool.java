@@ -4,9 +4,10 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 
 /**
- * A binding's guest memories, kept between calls instead of allocated for each: a small C guest's
- * 128 KiB on every call was most of what the sidecar allocated, and the young collections it caused
- * paused the event loop too.
+ * A binding's guest memories, kept between calls instead of allocated for each, for the modules
+ * whose instances are not reused ({@link InstancePool} keeps the others' memories with their
+ * instances): a small C guest's 128 KiB on every call was most of what the sidecar allocated, and
+ * the young collections it caused paused the event loop too.
  *
  * <p>A memory comes back only as it started (never grown: a memory cannot shrink), and a call that
  * takes one gets it as the previous call left it. It is Chicory that makes it fresh: instantiating
