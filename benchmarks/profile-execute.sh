@@ -159,7 +159,7 @@ if [ "$JFR" = 1 ]; then
     label="$(label_of "$jar")"
     echo
     echo "### JFR execution samples, $label"
-    jfr print --json --events jdk.ExecutionSample "$OUT/execute-$label.jfr" > "$OUT/execute-$label.json"
+    jfr print --json --stack-depth 64 --events jdk.ExecutionSample "$OUT/execute-$label.jfr" > "$OUT/execute-$label.json"
     python3 benchmarks/profile-summary.py "$OUT/execute-$label.json"
   done
 fi

@@ -1,23 +1,29 @@
 """Summarises JFR execution samples (`jfr print --json --events jdk.ExecutionSample`) of a
 sidecar under load: per thread group, its share of the samples, the parts of a call they fall in
-(the first rule in PARTS that a frame of the stack matches, searched from the leaf), and the
+(SPECIFIC parts anywhere in the stack first, then the GENERAL rule of the deepest matching
+frame), and the
 hottest methods by self samples. Usage: python3 profile-summary.py RECORDING.json [TOP]"""
 
 import collections
 import json
 import sys
 
-# (part, substrings of "class.method"), tried from the leaf frame down: the deepest match wins.
-PARTS = [
+# Parts found anywhere in the stack, tried in this order (a sample under Chicory's memory zeroing
+# inside an instance build is zeroing; a WASI function called by the guest is WASI).
+SPECIFIC = [
     ("micrometer", ["io.micrometer."]),
     ("logging", ["org.slf4j.", "ch.qos.logback."]),
-    ("chicory import matching", ["Instance$Builder.mapHostImports", "ImportValues"]),
-    ("chicory memory init/zero", ["ByteArrayMemory.zero", "ByteArrayMemory.initialize",
-                                  "ByteArrayMemory.<init>", "Memory.initialize"]),
-    ("guest code (compiled)", ["com.dylibso.chicory.$gen", "CompiledMachine", "$gen."]),
+    ("chicory memory zero/data segments", ["ByteArrayMemory.zero", "ByteArrayMemory.fill",
+                                           "ByteArrayMemory.initialize"]),
+    ("chicory import matching", ["Instance$Builder.mapHostImports"]),
     ("chicory WASI", ["com.dylibso.chicory.wasi."]),
-    ("chicory instance build", ["Instance$Builder.build", "Instance.<init>", "Instance.initialize"]),
-    ("chicory run (other)", ["com.dylibso.chicory."]),
+    ("guest code (compiled)", ["com.dylibso.chicory.$gen."]),
+    ("chicory reset (Instance.initialize)", ["Instance.initialize"]),
+    ("chicory instance build", ["Instance$Builder.build"]),
+]
+# The others: the first rule that the deepest matching frame (from the leaf) matches.
+GENERAL = [
+    ("chicory (other)", ["com.dylibso.chicory."]),
     ("envelope decode / Go JSON", ["dev.wasmbind.sidecar.http.BindingRequest",
                                    "dev.wasmbind.sidecar.http.GoJson"]),
     ("wasmbind runtime", ["dev.wasmbind.sidecar.runtime."]),
@@ -47,8 +53,13 @@ def frame_name(frame):
 
 
 def part_of(names):
+    for part, needles in SPECIFIC:
+        if any(n in name for name in names for n in needles):
+            return part
     for name in names:
-        for part, needles in PARTS:
+        if "$$Lambda" in name:
+            continue  # a lambda belongs to the method that made it, further down
+        for part, needles in GENERAL:
             if any(n in name for n in needles):
                 return part
     return "jdk / other"
