@@ -13,6 +13,8 @@
 # Environment: BENCH (JMH regex, default GuestCallBenchmark), JMH_ARGS (more JMH options, e.g.
 # "-wi 2 -i 3 -r 1"), VARIANTS (extra "name=classes-dir" entries, space separated, put in front
 # of this tree's classes in --ab mode: a way to A/B an experiment without committing it).
+# AB_MARKER (default "ab") names the jmh.md section an A/B run rewrites and AB_CSV (default
+# jmh-ab.csv) its CSV under docs/bench, so that each round keeps its own table.
 # Every result row carries the 1-minute load average taken just before its run.
 set -euo pipefail
 
@@ -131,7 +133,7 @@ for extra in ${VARIANTS:-}; do
     variants+=("${extra%%=*}=${extra#*=}:")
 done
 
-csv="$out/jmh-ab.csv"
+csv="$out/${AB_CSV:-jmh-ab.csv}"
 echo "$header" >"$csv"
 for round in $(seq 1 "$rounds"); do
     order=("${variants[@]}")
@@ -150,5 +152,5 @@ done
     echo
     table "$csv"
 } >"$work/ab.md"
-splice "$out/jmh.md" ab "$work/ab.md"
+splice "$out/jmh.md" "${AB_MARKER:-ab}" "$work/ab.md"
 cat "$work/ab.md"

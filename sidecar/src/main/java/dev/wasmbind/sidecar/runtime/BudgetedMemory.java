@@ -17,15 +17,35 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
  * reported as an overloaded sidecar to retry rather than as the guest's bug.
  *
  * <p>A record because the JIT trusts a record's final fields: the delegate's load folds away.
+ *
+ * @param charge the reservation of the call running in this memory (a reused instance keeps its
+ *     memory from call to call, each with its own reservation)
  */
-record BudgetedMemory(ByteArrayMemory memory, MemoryBudget.Reservation reservation)
-        implements Memory {
+record BudgetedMemory(ByteArrayMemory memory, Charge charge) implements Memory {
 
     /**
      * @param reservation the call's reservation, already holding the initial pages; grown here
      */
     BudgetedMemory(MemoryLimits limits, MemoryBudget.Reservation reservation) {
         this(new ByteArrayMemory(limits), reservation);
+    }
+
+    BudgetedMemory(ByteArrayMemory memory, MemoryBudget.Reservation reservation) {
+        this(memory, new Charge(reservation));
+    }
+
+    /** The reservation a memory's growth is charged to: the running call's. */
+    static final class Charge {
+        private MemoryBudget.Reservation reservation;
+
+        Charge(MemoryBudget.Reservation reservation) {
+            this.reservation = reservation;
+        }
+
+        /** Charges the memory's growth to {@code reservation} from now (the next call's). */
+        void chargeTo(MemoryBudget.Reservation reservation) {
+            this.reservation = reservation;
+        }
     }
 
     @Override
@@ -36,6 +56,7 @@ record BudgetedMemory(ByteArrayMemory memory, MemoryBudget.Reservation reservati
             return memory.grow(size);
         }
         long bytes = (long) size * Memory.PAGE_SIZE;
+        MemoryBudget.Reservation reservation = charge.reservation;
         if (!reservation.tryGrow(bytes)) {
             return -1;
         }

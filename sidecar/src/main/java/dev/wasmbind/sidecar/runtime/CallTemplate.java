@@ -20,10 +20,11 @@ import java.util.function.Function;
 
 /**
  * What every call of one binding (a compiled module with its run settings) shares: the host
- * functions the module imports, built once, and a pool of guest memories. Building Chicory's WASI
- * functions for every call was about 40% of a tiny call; these functions are thin: each finds the
- * running call's state ({@link GuestCall#current()}) and works on it, so no call sees another's
- * descriptors, arguments, streams, sandbox clocks or HTTP handles.
+ * functions the module imports, built once, and a pool of reset instances (or, for modules whose
+ * instances cannot be reused, of guest memories). Building Chicory's WASI functions for every call
+ * was about 40% of a tiny call; these functions are thin: each finds the running call's state
+ * ({@link GuestCall#current()}) and works on it, so no call sees another's descriptors, arguments,
+ * streams, sandbox clocks or HTTP handles.
  *
  * <p>The WASI functions guests call on every run go straight to the call's {@link WasiPreview1};
  * the others to Chicory's own host function for that call, built on the first such call. {@code
@@ -39,6 +40,7 @@ final class CallTemplate {
     private final MemoryLimits memoryLimits;
     private final ImportValues imports;
     private final MemoryPool memories;
+    private final InstancePool instances;
 
     CallTemplate(CompiledModule compiled, RunSettings settings) {
         this.compiled = compiled;
@@ -53,6 +55,7 @@ final class CallTemplate {
                                         settings.maxMemoryPages(),
                                         compiled.declaredMaximumPages())));
         this.memories = new MemoryPool(memoryLimits);
+        this.instances = InstancePool.forModule(compiled, memoryLimits);
         this.imports = ImportValues.builder().withFunctions(hostFunctions()).build();
     }
 
@@ -76,6 +79,11 @@ final class CallTemplate {
 
     MemoryPool memories() {
         return memories;
+    }
+
+    /** The binding's reset instances, or null when its module's instances cannot be reused. */
+    InstancePool instances() {
+        return instances;
     }
 
     /**

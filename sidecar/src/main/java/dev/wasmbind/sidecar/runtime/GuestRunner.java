@@ -1,5 +1,6 @@
 package dev.wasmbind.sidecar.runtime;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.Instance;
@@ -15,11 +16,11 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Runs one call of a compiled module on the calling thread: a fresh instance with fresh memory,
- * STDIN from the request, STDOUT as the answer. Callers run it on a worker thread and interrupt
- * that thread to stop a runaway guest. The host functions and a few idle memories are the
- * binding's, made once ({@link CallTemplate}); the state they work on is the call's ({@link
- * GuestCall}).
+ * Runs one call of a compiled module on the calling thread: a new instance, or one of the binding's
+ * reset to what a new one is ({@link InstancePool}), STDIN from the request, STDOUT as the answer.
+ * Callers run it on a worker thread and interrupt that thread to stop a runaway guest. The host
+ * functions and a few idle memories are the binding's, made once ({@link CallTemplate}); the state
+ * they work on is the call's ({@link GuestCall}).
  */
 public final class GuestRunner {
 
@@ -176,20 +177,37 @@ public final class GuestRunner {
                         stderr,
                         settings.argv(requestArgs),
                         settings.strictSandbox() ? clock.millis() : 0);
+        InstancePool instances = template.instances();
+        InstancePool.Entry reused = null;
+        boolean ended = false;
         try (call) {
             call.bind();
-            Instance instance =
-                    Instance.builder(compiled.module())
-                            .withImportValues(template.imports())
-                            .withMachineFactory(compiled.machineFactory())
-                            .withMemoryFactory(limits -> call.memory(limits, reservation))
-                            .withMemoryLimits(template.memoryLimits())
-                            .withTableFactory(GuestRunner::boundedTable)
-                            .withUnsafeExecutionListener(INTERRUPT_CHECK)
-                            .withStart(false)
-                            .build();
+            Instance instance;
+            if (instances == null) {
+                instance =
+                        builder(compiled, template)
+                                .withMemoryFactory(limits -> call.memory(limits, reservation))
+                                .build();
+            } else {
+                reused = instances.take(reservation);
+                if (reused == null) {
+                    var charge = new BudgetedMemory.Charge(reservation);
+                    instance =
+                            builder(compiled, template)
+                                    .withMemoryFactory(
+                                            limits ->
+                                                    new BudgetedMemory(
+                                                            new ByteArrayMemory(limits), charge))
+                                    .build();
+                    reused = new InstancePool.Entry(instance, charge);
+                } else {
+                    instance = reused.instance();
+                }
+            }
             instance.export("_start").apply();
+            ended = true;
         } catch (WasiExitException e) {
+            ended = true;
             if (e.exitCode() != 0 && reservation.refusedGrowth()) {
                 throw overloaded("the guest could not grow its memory");
             }
@@ -226,8 +244,24 @@ public final class GuestRunner {
             throw new GuestFailure(
                     Kind.TRAP,
                     "wasm error: " + describe(e) + stderrPart(stderr) + outboundPart(call));
+        } finally {
+            // Only a guest that ended by returning or exiting leaves an instance a reset restores.
+            if (ended && reused != null) {
+                instances.giveBack(reused);
+            }
         }
         return stdout.bytes();
+    }
+
+    /** A new instance of the module with the binding's host functions and limits. */
+    private static Instance.Builder builder(CompiledModule compiled, CallTemplate template) {
+        return Instance.builder(compiled.module())
+                .withImportValues(template.imports())
+                .withMachineFactory(compiled.machineFactory())
+                .withMemoryLimits(template.memoryLimits())
+                .withTableFactory(GuestRunner::boundedTable)
+                .withUnsafeExecutionListener(INTERRUPT_CHECK)
+                .withStart(false);
     }
 
     /**

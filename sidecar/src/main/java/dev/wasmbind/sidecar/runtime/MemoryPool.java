@@ -4,9 +4,10 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 
 /**
- * A binding's guest memories, kept between calls instead of allocated for each: a small C guest's
- * 128 KiB on every call was most of what the sidecar allocated, and the young collections it caused
- * paused the event loop too.
+ * A binding's guest memories, kept between calls instead of allocated for each, for the modules
+ * whose instances are not reused ({@link InstancePool} keeps the others' memories with their
+ * instances): a small C guest's 128 KiB on every call was most of what the sidecar allocated, and
+ * the young collections it caused paused the event loop too.
  *
  * <p>A memory comes back only as it started (never grown: a memory cannot shrink), and a call that
  * takes one gets it as the previous call left it. It is Chicory that makes it fresh: instantiating
@@ -32,9 +33,14 @@ final class MemoryPool {
      */
     MemoryPool(MemoryLimits limits) {
         this.limits = limits;
+        this.idle = new ByteArrayMemory[capacityFor(limits)];
+    }
+
+    /** How many idle memories of {@code limits} a binding keeps (none that are shared). */
+    static int capacityFor(MemoryLimits limits) {
         long bytes = (long) limits.initialPages() * ByteArrayMemory.PAGE_SIZE;
         int fits = bytes == 0 ? MAX_IDLE : (int) Math.min(MAX_IDLE, MAX_IDLE_BYTES / bytes);
-        this.idle = new ByteArrayMemory[limits.shared() ? 0 : fits];
+        return limits.shared() ? 0 : fits;
     }
 
     /** Whether a memory of {@code limits} can come from this pool. */

@@ -128,8 +128,64 @@ class GuestRunnerTest {
         assertThat(settings.template(interpreted).compiled()).isSameAs(interpreted);
     }
 
+    /** Memories kept for the binding's next calls: in its idle instances or its memory pool. */
     private static int idleMemories(String module, RunSettings settings) {
-        return settings.template(compiled(module)).memories().idleCount();
+        CallTemplate template = settings.template(compiled(module));
+        InstancePool instances = template.instances();
+        return template.memories().idleCount() + (instances == null ? 0 : instances.idleCount());
+    }
+
+    @Test
+    void shouldResetAReusedInstanceBeforeEveryCall() throws GuestFailure {
+        // Each call counts start-function runs in one global, sets another, overwrites a byte of a
+        // data segment and one outside any segment, and closes STDOUT.
+        RunSettings settings = settings("reset-state").build();
+
+        String first = run("reset-state", settings, "");
+        InstancePool instances = settings.template(compiled("reset-state")).instances();
+        // The first call's instance is kept, and the next calls run in it.
+        assertThat(instances).isNotNull();
+        assertThat(instances.idleCount()).isEqualTo(1);
+        String second = run("reset-state", settings, "");
+        String third = run("reset-state", settings, "");
+
+        assertThat(instances.idleCount()).isEqualTo(1);
+        assertThat(first).isEqualTo("started=1 calls=0 data=D bss=0\n");
+        assertThat(second).isEqualTo(first);
+        assertThat(third).isEqualTo(first);
+    }
+
+    @Test
+    void shouldReuseInstancesOnlyOfModulesWhoseCodeChangesNothingButMemoryAndGlobals()
+            throws GuestFailure {
+        RunSettings settings = settings("instance-state").build();
+        run("instance-state", settings, "");
+
+        // table.set, table.grow and data.drop: a reset would not undo them.
+        assertThat(ResettableCode.obstacle(compiled("instance-state").module()))
+                .startsWith("TABLE_SET");
+        assertThat(settings.template(compiled("instance-state")).instances()).isNull();
+        assertThat(ResettableCode.obstacle(compiled("leftovers").module())).isNull();
+        // Nor of modules on the interpreter, whose machine keeps its stacks.
+        CompiledModule interpreted =
+                ModuleCompiler.interpretNow(
+                        compiled("reset-state").digest(), compiled("reset-state").module());
+        assertThat(settings("reset-state").build().template(interpreted).instances()).isNull();
+    }
+
+    @Test
+    void shouldKeepTheInstanceOnlyOfAGuestThatEndedByItself() throws GuestFailure {
+        RunSettings settings = settings("big-output").withMaxResponseBytes(1000).build();
+        InstancePool instances = settings.template(compiled("big-output")).instances();
+        assertThat(instances).isNotNull();
+
+        // Stopped by the sidecar (here: too much output) in the middle of its run: dropped.
+        assertThatThrownBy(() -> run("big-output", settings, "", "100000"))
+                .isInstanceOf(GuestFailure.class);
+        assertThat(instances.idleCount()).isZero();
+        // Ended by returning (or exiting, whatever its code): kept.
+        assertThat(run("big-output", settings, "", "10")).isEqualTo("xxxxxxxxxx");
+        assertThat(instances.idleCount()).isEqualTo(1);
     }
 
     @Test
