@@ -74,8 +74,17 @@ class HttpSourceIT {
             server.createContext(
                     "/declared-big",
                     exchange -> {
+                        // Serves the whole declared body, as a real server would: closing at once
+                        // could reach a busy client before it has read the headers.
                         exchange.sendResponseHeaders(200, 1_000_000);
-                        exchange.close();
+                        try (OutputStream out = exchange.getResponseBody()) {
+                            byte[] chunk = new byte[10_000];
+                            for (int sent = 0; sent < 1_000_000; sent += chunk.length) {
+                                out.write(chunk);
+                            }
+                        } catch (IOException clientLeft) {
+                            // the client refused the declared length and closed the connection
+                        }
                     });
             server.createContext(
                     "/chunked-big",
