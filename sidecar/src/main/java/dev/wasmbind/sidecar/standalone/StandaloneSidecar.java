@@ -241,71 +241,62 @@ public final class StandaloneSidecar implements AutoCloseable {
         /** Loads the bindings and starts listening; returns once the API answers. */
         public StandaloneSidecar start() throws IOException, InterruptedException {
             LOG.debug("starting; JVM up {} ms", uptimeMillis());
-            // Vert.x and the metrics registry take a while to set up: a second thread does that
-            // while this one loads the bindings.
-            CompletableFuture<Serving> servingStarting =
-                    CompletableFuture.supplyAsync(Serving::start);
+            // Vert.x takes a while to load: start it while the bindings load.
+            CompletableFuture<Vertx> vertxStarting =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    Vertx.vertx(
+                                            new VertxOptions()
+                                                    .setEventLoopPoolSize(2)
+                                                    .setWorkerPoolSize(2)));
             var compiler = new ModuleCompiler();
             var registry = new BindingRegistry();
             loadAll(resources, compiler, registry, interpretFirst);
             LOG.debug("bindings loaded; JVM up {} ms", uptimeMillis());
-            Serving serving = servingStarting.join();
-            Vertx vertx = serving.vertx();
+            var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            var metrics = new BindingMetrics(prometheus);
             WorkerPool pool = WorkerPool.forThisMachine();
-            var invoker = new BindingInvoker(registry, pool, new GuestRunner(), serving.metrics());
+            var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
             var api =
-                    new DaprHttpApi(
-                                    registry,
-                                    invoker,
-                                    serving.metrics(),
-                                    serving.prometheus(),
-                                    appId)
+                    new DaprHttpApi(registry, invoker, metrics, prometheus, appId)
                             .withServerLimits(serverLimits);
-            // The event loop only parses and routes; guests run on the worker pool. Both APIs
-            // start listening at once.
-            CompletableFuture<HttpServer> httpListening =
-                    api.listen(vertx, host, port).toCompletionStage().toCompletableFuture();
-            CompletableFuture<DaprGrpcServer> grpcListening =
-                    grpcPort < 0
-                            ? CompletableFuture.completedFuture(null)
-                            : DaprGrpcServer.builder(registry, invoker, serving.metrics())
-                                    .withHost(host)
-                                    .withPort(grpcPort)
-                                    .withAppId(appId)
-                                    .start(vertx)
-                                    .toCompletionStage()
-                                    .toCompletableFuture();
-            HttpServer server = listening(httpListening, port, vertx, pool);
-            DaprGrpcServer grpcServer = listening(grpcListening, grpcPort, vertx, pool);
-            LOG.debug("listening; JVM up {} ms", uptimeMillis());
-            compileAll(registry, compiler, COMPILE_THREAD);
-            return new StandaloneSidecar(vertx, pool, registry, server, grpcServer);
-        }
-
-        /** Waits for a server to listen; when it cannot, stops everything started so far. */
-        private <T> T listening(
-                CompletableFuture<T> listen, int listenPort, Vertx vertx, WorkerPool pool)
-                throws IOException, InterruptedException {
+            // The event loop only parses and routes; guests run on the worker pool.
+            Vertx vertx = vertxStarting.join();
             try {
-                return listen.get(30, TimeUnit.SECONDS);
+                HttpServer server =
+                        api.listen(vertx, host, port)
+                                .toCompletionStage()
+                                .toCompletableFuture()
+                                .get(30, TimeUnit.SECONDS);
+                DaprGrpcServer grpcServer = null;
+                if (grpcPort >= 0) {
+                    try {
+                        grpcServer =
+                                DaprGrpcServer.builder(registry, invoker, metrics)
+                                        .withHost(host)
+                                        .withPort(grpcPort)
+                                        .withAppId(appId)
+                                        .start(vertx)
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .get(30, TimeUnit.SECONDS);
+                    } catch (ExecutionException | TimeoutException e) {
+                        vertx.close();
+                        pool.close();
+                        throw new IOException(
+                                "cannot listen on " + host + ":" + grpcPort + ": " + e.getCause(),
+                                e);
+                    }
+                }
+                LOG.debug("listening; JVM up {} ms", uptimeMillis());
+                compileAll(registry, compiler, COMPILE_THREAD);
+                return new StandaloneSidecar(vertx, pool, registry, server, grpcServer);
             } catch (ExecutionException | TimeoutException e) {
                 vertx.close();
                 pool.close();
                 throw new IOException(
-                        "cannot listen on " + host + ":" + listenPort + ": " + e.getCause(), e);
+                        "cannot listen on " + host + ":" + port + ": " + e.getCause(), e);
             }
-        }
-    }
-
-    /** What serving needs besides the bindings: Vert.x and the metrics registry. */
-    private record Serving(
-            Vertx vertx, PrometheusMeterRegistry prometheus, BindingMetrics metrics) {
-
-        static Serving start() {
-            Vertx vertx =
-                    Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-            var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            return new Serving(vertx, prometheus, new BindingMetrics(prometheus));
         }
     }
 }

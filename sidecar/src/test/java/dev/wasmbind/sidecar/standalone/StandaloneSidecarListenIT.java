@@ -14,7 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The HTTP and gRPC APIs start listening together; either failing stops the sidecar cleanly. */
+/** The sidecar listens on both APIs; when it cannot, it names the port and stops cleanly. */
 class StandaloneSidecarListenIT {
 
     @TempDir Path resources;
