@@ -20,6 +20,8 @@
 # Appends to docs/bench/startup.csv and docs/bench/footprint.csv (docs/bench/plot.sh draws them).
 # Usage: scripts/bench-startup.sh [runs per config, default 3]
 #        CONFIGS="jdk17-old jdk25-documented" scripts/bench-startup.sh 5
+# JAR and JAVA_FLAGS (instead of scripts/sidecar-jvm.sh's flags in the *-documented configs)
+# override; BENCH_LABEL is appended to the config's name in the CSVs (e.g. before/after rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sidecar-jvm.sh
@@ -33,7 +35,8 @@ CSV=docs/bench/startup.csv
 FOOT=docs/bench/footprint.csv
 JDK25="${JDK25:-$(ls -d /usr/lib/jvm/temurin-2[5-9]* 2>/dev/null | head -1)}"
 CONFIGS="${CONFIGS:-jdk17-plain jdk17-old jdk17-documented${JDK25:+ jdk25-documented jdk25-coh}}"
-FLAGS="$SIDECAR_JAVA_FLAGS_DEFAULT"
+FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
+LABEL="${BENCH_LABEL:+-$BENCH_LABEL}"
 OLD_FLAGS="-XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2"
 JDK17="${JDK17:-java}"
 export MALLOC_ARENA_MAX=2
@@ -142,7 +145,7 @@ for run in $(seq "$RUNS"); do
     sleep 5
     tl=$(timeline)
     IFS=, read -r jvm main loaded listening compiled <<<"$tl"
-    echo "$(date -u +%Y-%m-%dT%H:%MZ),$load,$c,$run,$ready,$at_ready,$(rss),$cpu,$(classes),$jvm,$main,$loaded,$listening,$compiled" | tee -a "$CSV"
+    echo "$(date -u +%Y-%m-%dT%H:%MZ),$load,$c$LABEL,$run,$ready,$at_ready,$(rss),$cpu,$(classes),$jvm,$main,$loaded,$listening,$compiled" | tee -a "$CSV"
     stop
   done
 done
@@ -158,9 +161,9 @@ for c in $CONFIGS; do
   date=$(date -u +%Y-%m-%dT%H:%MZ)
   {
     "$(jdk_tool jcmd)" "$pid" VM.native_memory summary scale=KB |
-      awk -v p="$date,$load,$c,nmt " '/^-/ { sub(/^- */, ""); name = $0; sub(/ *\(.*/, "", name)
+      awk -v p="$date,$load,$c$LABEL,nmt " '/^-/ { sub(/^- */, ""); name = $0; sub(/ *\(.*/, "", name)
              if (match($0, /committed=[0-9]+KB/)) { v = substr($0, RSTART + 10, RLENGTH - 12) + 0; if (v >= 512) printf "%s%s,%.1f\n", p, name, v / 1024 } }'
-    awk -v p="$date,$load,$c,rss " '/^[0-9a-f]+-[0-9a-f]+ / { f = $6; k = "anonymous (heap; metaspace; code; stacks; malloc)"
+    awk -v p="$date,$load,$c$LABEL,rss " '/^[0-9a-f]+-[0-9a-f]+ / { f = $6; k = "anonymous (heap; metaspace; code; stacks; malloc)"
              if (f ~ /\.(jsa|aot)$/) k = "start-up archives (CDS/AOT)"; else if (f ~ /libjvm/) k = "libjvm.so"
              else if (f == "[heap]") k = "malloc (brk heap)"; else if (f ~ /^\//) k = "other files (libc; modules; jar)" }
            /^Rss:/ { r[k] += $2; t += $2 } END { for (k in r) printf "%s%s,%.1f\n", p, k, r[k] / 1024; printf "%stotal,%.1f\n", p, t / 1024 }' "/proc/$pid/smaps"

@@ -8,9 +8,10 @@
 # in eden; 8 MiB of old generation to start with (JDK 25's AOT cache needs room for its archived
 # heap objects: with -Xms8m -Xmn16m it refuses to start); the default heap free ratios (shrinking
 # to 10/20 % free made 2 MiB requests collect the whole heap about twice per request); small
-# thread stacks; a capped code cache; two compiler threads.
+# thread stacks; a capped code cache; two compiler threads; the native heap trimmed every 5 s
+# (glibc keeps what the JIT compilers freed while starting: 15-20 MiB of idle RSS otherwise).
 # MALLOC_ARENA_MAX=2 (set by the callers): two glibc arenas instead of one per thread.
-SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms24m -Xmn16m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2"
+SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms24m -Xmn16m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
 
 # sidecar_java: prints the java to run. $WASMBIND_JAVA wins; else a JDK 25 or newer under
 # /usr/lib/jvm (its AOT cache starts the sidecar faster); else the `java` on the PATH (17+).

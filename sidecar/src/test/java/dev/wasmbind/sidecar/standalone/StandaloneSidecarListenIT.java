@@ -1,0 +1,79 @@
+package dev.wasmbind.sidecar.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sidecar listens on both APIs; when it cannot, it names the port and stops cleanly. */
+class StandaloneSidecarListenIT {
+
+    @TempDir Path resources;
+
+    @Test
+    void shouldListenOnBothApisOnceStarted() throws Exception {
+        try (var sidecar =
+                StandaloneSidecar.builder(resources).withPort(0).withGrpcPort(0).start()) {
+            assertThat(accepts(sidecar.port())).isTrue();
+            assertThat(accepts(sidecar.grpcPort())).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNameTheTakenGrpcPortAndFreeTheHttpPort() throws Exception {
+        int httpPort = freePort();
+        try (var taken = takenPort()) {
+            assertThatThrownBy(
+                            () ->
+                                    StandaloneSidecar.builder(resources)
+                                            .withPort(httpPort)
+                                            .withGrpcPort(taken.getLocalPort())
+                                            .start())
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !accepts(httpPort));
+    }
+
+    @Test
+    void shouldNameTheTakenHttpPort() throws Exception {
+        try (var taken = takenPort()) {
+            assertThatThrownBy(
+                            () ->
+                                    StandaloneSidecar.builder(resources)
+                                            .withPort(taken.getLocalPort())
+                                            .withGrpcPort(0)
+                                            .start())
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    private static ServerSocket takenPort() throws IOException {
+        return new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = takenPort()) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
