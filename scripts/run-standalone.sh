@@ -14,7 +14,8 @@ DIR="${1:-examples/bindings}"
 [ $# -gt 0 ] && shift
 JAR=sidecar/target/wasmbind-sidecar.jar
 JAVA="$(sidecar_java)"
-JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
+# shellcheck disable=SC2086
+JAVA_FLAGS="${JAVA_FLAGS:-$(sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT)}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main command-support/src/main module-loader/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then

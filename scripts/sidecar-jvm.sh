@@ -43,6 +43,35 @@ java_feature() {
   fi
 }
 
+# java_version JAVA: that java's full version (17.0.15, 25, ...), read as java_feature reads it.
+java_version() {
+  local home
+  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$1")")")")"
+  if [ -f "$home/release" ]; then
+    sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release"
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/ java.version =/ { print $2; exit }'
+  fi
+}
+
+# sidecar_flags_for JAVA FLAGS...: prints FLAGS without those that JAVA does not know and would
+# refuse to start with: -XX:TrimNativeHeapInterval exists from JDK 17.0.9, 21.0.1 and 22.
+sidecar_flags_for() {
+  local java="$1" feature update flag out=()
+  shift
+  IFS=. read -r feature _ update _ <<<"$(java_version "$java")"
+  for flag in "$@"; do
+    if [[ "$flag" == -XX:TrimNativeHeapInterval=* ]] &&
+      { { [ "$feature" = 17 ] && [ "${update:-0}" -lt 9 ]; } ||
+        { [ "${feature:-0}" -gt 17 ] && [ "$feature" -lt 21 ]; } ||
+        { [ "$feature" = 21 ] && [ "${update:-0}" -lt 1 ]; }; }; then
+      continue
+    fi
+    out+=("$flag")
+  done
+  echo "${out[*]}"
+}
+
 # sidecar_archive_flags JAVA JAR ARCHIVE_BASE: prints the start-up archive flags for JAVA and JAR
 # (and, on JDK 25+, the option that keeps Netty's use of sun.misc.Unsafe from printing warnings).
 # JDK 25+: an AOT cache (JEP 483/514/515: classes loaded and linked, method profiles) at
