@@ -55,12 +55,13 @@ echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- JVM flags: $JAVA_FLAGS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX), label $LABEL"
 echo
 
-echo "## In process (fresh instance per call): the sidecar's runner, node:wasi, native"
+echo "## In process, per call (the sidecar's runner: a reset instance when the module allows it, see docs/sidecar.md), node:wasi, native"
 [ -f "$PERCALL" ] || echo "date,load1,label,case,runtime,p50_us,p99_us,mean_us,cpu_us" > "$PERCALL"
 percall() { # RUNTIME-LABEL: InProcessBench / bench-node-wasi lines on stdin -> CSV rows
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
   while IFS= read -r line; do
     echo "$line"
+    [[ "$line" == *" calls="* ]] || continue # only result lines become rows
     awk -v d="$(date -u +%Y-%m-%dT%H:%MZ)" -v l="$load" -v lb="$LABEL" '{
         split($0, a, " calls="); name = a[1]; sub(/ +$/, "", name)
         c = (name ~ /^tiny/) ? "tiny" : "sha256"

@@ -118,7 +118,7 @@ if [ -f percall.csv ]; then
   gnuplot <<'GP'
 set terminal svg size 760,380 font "sans,11"
 set output "percall.svg"
-set title "One call, fresh instance: p50 wall (us, log; mean of runs; load in percall.csv)"
+set title "One call: p50 wall (us, log; mean of runs; load in percall.csv)"
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
