@@ -30,20 +30,8 @@ sidecar_java() {
   echo java
 }
 
-# java_feature JAVA: the feature release of that java (17, 25, ...), from its JDK's `release`
-# file (starting a JVM to ask would add a few hundred ms to every start), else from the JVM.
-java_feature() {
-  local home
-  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$1")")")")"
-  if [ -f "$home/release" ]; then
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release"
-  else
-    "$1" -XshowSettings:properties -version 2>&1 |
-      awk -F' = ' '/java.specification.version/ { print $2; exit }'
-  fi
-}
-
-# java_version JAVA: that java's full version (17.0.15, 25, ...), read as java_feature reads it.
+# java_version JAVA: that java's full version (17.0.15, 25, ...), from its JDK's `release` file
+# (starting a JVM to ask would add a few hundred ms to every start), else from the JVM.
 java_version() {
   local home
   home="$(dirname "$(dirname "$(readlink -f "$(command -v "$1")")")")"
@@ -52,6 +40,11 @@ java_version() {
   else
     "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/ java.version =/ { print $2; exit }'
   fi
+}
+
+# java_feature JAVA: the feature release of that java (17, 25, ...).
+java_feature() {
+  java_version "$1" | sed 's/^\([0-9]*\).*/\1/'
 }
 
 # sidecar_flags_for JAVA FLAGS...: prints FLAGS without those that JAVA does not know and would
@@ -78,7 +71,8 @@ sidecar_flags_for() {
 # ARCHIVE_BASE.aot; JDK 17-24: a dynamic AppCDS archive at ARCHIVE_BASE.jsa. When the file is
 # missing or older than the jar, the flags make this run write it when it exits (a training run);
 # otherwise they map it. An archive is valid only for the JVM and flags that wrote it: a stale one
-# is ignored silently (the logging is off), and $SIDECAR_ARCHIVE_TAG (e.g. the flags' hash) can
+# is ignored silently (the logging is off: on JDK 25 all aot* and cds* tags, or writing the cache
+# prints a warning per class it cannot link), and $SIDECAR_ARCHIVE_TAG (e.g. the flags' hash) can
 # keep one per set of flags.
 sidecar_archive_flags() {
   local java="$1" jar="$2" base="$3"
@@ -86,10 +80,10 @@ sidecar_archive_flags() {
     # Netty allocates with sun.misc.Unsafe, which JDK 24+ warns about at first use (JEP 498).
     local cache="$base.aot" UNSAFE_OK="--sun-misc-unsafe-memory-access=allow"
     if [ -f "$cache" ] && [ "$cache" -nt "$jar" ]; then
-      echo "-XX:AOTCache=$cache -Xlog:aot=off -Xlog:cds=off $UNSAFE_OK"
+      echo "-XX:AOTCache=$cache -Xlog:aot*=off -Xlog:cds*=off $UNSAFE_OK"
     else
       rm -f "$cache"
-      echo "-XX:AOTCacheOutput=$cache -Xlog:aot=off -Xlog:cds=off $UNSAFE_OK"
+      echo "-XX:AOTCacheOutput=$cache -Xlog:aot*=off -Xlog:cds*=off $UNSAFE_OK"
     fi
   else
     local jsa="$base.jsa"
