@@ -342,6 +342,14 @@ class InPodSidecarIT {
         service.putReady("cat", CAT, new JsonObject());
         InPodSidecar sidecar = started(sidecar("cat"));
         await().atMost(BOUND).until(() -> healthz(sidecar) == 204);
+        // Ready comes when the bindings are applied; the sync counts as up a moment later, once
+        // it has recorded the view (a loaded machine could read the metrics in between).
+        await().atMost(BOUND)
+                .until(
+                        () ->
+                                get(pod, sidecar.healthPort(), "/metrics")
+                                        .bodyAsString()
+                                        .contains("wasmbind_module_service_up 1.0"));
 
         assertThat(get(pod, sidecar.healthPort(), "/v1.0/healthz").statusCode()).isEqualTo(204);
         assertThat(get(pod, sidecar.healthPort(), "/v1.0/healthz/outbound").statusCode())
