@@ -11,7 +11,9 @@
 # against the native build of the same C program spawned per call on the same STDIN (the 2 MiB
 # of hex the guest hashes with rawData), and counts the sidecar's CPU time and young/full
 # collections per SHA-256 call (-Xlog:gc), figures that move less with the load than wall time.
-# SHA_ONLY=1 (with INTERLEAVED=1) skips the wrk runs. Both modes wait until the bindings run
+# SHA_ONLY=1 (with INTERLEAVED=1) skips the wrk runs. NEW_JAVA_FLAGS (default: JAVA_FLAGS) runs the
+# new jar with other flags: give the same jar twice to compare two sets of JVM flags. Interleaved
+# runs end with each sidecar's resident memory after 20 s idle. Both modes wait until the bindings run
 # compiled (the sidecar compiles modules in the background after start).
 # Needs wrk and clang or cc (scripts/setup.sh --bench).
 # Usage: [INTERLEAVED=1] [SHA_ONLY=1] [SHA_CALLS=N] scripts/bench-http-path.sh OLD.jar NEW.jar [seconds per wrk run, default 8] [rounds, default 3]
@@ -28,6 +30,7 @@ PORT="${BENCH_PORT:-3613}"
 # shellcheck source=scripts/sidecar-jvm.sh
 . scripts/sidecar-jvm.sh
 JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
+NEW_JAVA_FLAGS="${NEW_JAVA_FLAGS:-$JAVA_FLAGS}"
 JAVA="${WASMBIND_JAVA:-java}"
 export MALLOC_ARENA_MAX=2
 OUT=sidecar/target/bench-http-path
@@ -112,8 +115,12 @@ wrk_run() { # connections url [script] -> "req/s p50 p99 requests"
     "$(awk '$1=="99%"{print $2}' <<<"$result") $(awk '/requests in/{print $1}' <<<"$result")"
 }
 
+flags_of() { # label -> the JVM flags that jar runs with
+  if [ "$1" = new ]; then echo "$NEW_JAVA_FLAGS"; else echo "$JAVA_FLAGS"; fi
+}
+
 run_jar() { # label jar
-  "$JAVA" $JAVA_FLAGS "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
+  "$JAVA" $(flags_of "$1") "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
     --http-port "$PORT" --grpc-port 0 --log-level info >"$OUT/sidecar-$1.log" 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
@@ -149,7 +156,7 @@ run_jar() { # label jar
 }
 
 start_jar() { # label jar port; sets started_pid
-  "$JAVA" $JAVA_FLAGS "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
+  "$JAVA" $(flags_of "$1") "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" --resources "$OUT/resources" \
     --http-port "$3" --grpc-port 0 --log-level info >"$OUT/sidecar-$1.log" 2>&1 &
   started_pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$3/v1.0/healthz"; do
@@ -171,8 +178,8 @@ interleaved() {
   local old_pid new_pid
   start_jar old "$OLD" "$PORT"; old_pid=$started_pid
   start_jar new "$NEW" $((PORT + 1)); new_pid=$started_pid
-  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young / full GCs per SHA-256 |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young / full GCs per SHA-256 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for round in $(seq "$ROUNDS"); do
     for jar in old new; do
       local pid=$old_pid port=$PORT
@@ -185,40 +192,49 @@ interleaved() {
       local shacols
       shacols="$shap50 | $native | $(awk -v a="$shap50" -v b="$native" 'BEGIN{printf "%.2f", a/b}') | $shacpu | $shay / $shaf"
       if [ "${SHA_ONLY:-0}" = 1 ]; then
-        echo "| $round | $jar | $load | - | - | - | - | - | - | - | $shacols |" | tee -a "$OUT/interleaved.rows"
+        echo "| $round | $jar | $load | - | - | - | - | - | - | - | - | $shacols |" | tee -a "$OUT/interleaved.rows"
         continue
       fi
-      before=$(cpu_ticks $pid)
+      local y0 y1 ygc
+      before=$(cpu_ticks $pid); y0=$(gc_count $jar Young)
       e8=$(wrk_run 8 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
-      after=$(cpu_ticks $pid)
+      after=$(cpu_ticks $pid); y1=$(gc_count $jar Young)
       cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')
+      ygc=$(awk -v y=$((y1 - y0)) -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.2f", y * 1000 / n}')
       h8=$(wrk_run 8 "$base/v1.0/healthz")
       e1=$(wrk_run 1 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
       h1=$(wrk_run 1 "$base/v1.0/healthz")
       read -r e8r _ _ _ <<<"$e8"; read -r h8r _ _ _ <<<"$h8"
       read -r e1r e1p50 e1p99 _ <<<"$e1"; read -r h1r _ _ _ <<<"$h1"
-      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $e1r | $e1p50 / $e1p99 | $h1r | $shacols |" | tee -a "$OUT/interleaved.rows"
+      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $ygc | $e1r | $e1p50 / $e1p99 | $h1r | $shacols |" | tee -a "$OUT/interleaved.rows"
     done
   done
+  sleep 20
+  local idle_old idle_new
+  idle_old=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$old_pid/status")
+  idle_new=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$new_pid/status")
   kill "$old_pid" "$new_pid"; wait "$old_pid" "$new_pid" 2>/dev/null || true
+  echo
+  echo "Idle RSS 20 s after the last request: old $idle_old MiB, new $idle_new MiB."
   echo
   echo "Medians over $ROUNDS rounds:"
   echo
-  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | execute c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young GCs per SHA-256 | full GCs per SHA-256 |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young GCs per SHA-256 | full GCs per SHA-256 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for jar in old new; do
     grep "| $jar |" "$OUT/interleaved.rows" | awk -F'|' -v jar=$jar '
       function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-      { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; e1[n] = $9; sha[n] = $12; nat[n] = $13; rat[n] = $14; scpu[n] = $15
-        split($16, g, "/"); yg[n] = g[1]; fg[n] = g[2] }
-      END { printf "| %s | %.0f | %.2f | %.0f | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(e1, n),
+      { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; ygk[n] = $9; e1[n] = $10; sha[n] = $13; nat[n] = $14; rat[n] = $15; scpu[n] = $16
+        split($17, g, "/"); yg[n] = g[1]; fg[n] = g[2] }
+      END { printf "| %s | %.0f | %.2f | %.0f | %.2f | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(ygk, n), median(e1, n),
         median(sha, n), median(nat, n), median(rat, n), median(scpu, n), median(yg, n), median(fg, n) }'
   done
 }
 
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "- java: $("$JAVA" -version 2>&1 | head -1); flags: $JAVA_FLAGS"
+[ "$NEW_JAVA_FLAGS" = "$JAVA_FLAGS" ] || echo "- new jar's flags: $NEW_JAVA_FLAGS"
 echo "- wrk -t1, ${DURATION}s per run; old = $OLD, new = $NEW"
 echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -3,15 +3,16 @@
 # scripts (docs/sidecar.md, "JVM flags"). Not executable on its own.
 #
 # Flags: serial GC (one GC thread, no concurrent machinery: a small native footprint); a fixed
-# 16 MiB young generation, so that a burst of tiny calls is collected 3x less often than with the
-# 3-5 MiB an 8 MiB heap starts with (each call allocates its guest memory) and a 2 MiB request fits
-# in eden; 8 MiB of old generation to start with (JDK 25's AOT cache needs room for its archived
-# heap objects: with -Xms8m -Xmn16m it refuses to start); the default heap free ratios (shrinking
-# to 10/20 % free made 2 MiB requests collect the whole heap about twice per request); small
-# thread stacks; a capped code cache; two compiler threads; the native heap trimmed every 5 s
-# (glibc keeps what the JIT compilers freed while starting: 15-20 MiB of idle RSS otherwise).
+# 8 MiB young generation (guest instances, or their memories, are reused: a tiny call allocates a
+# few KiB, one young collection per ~800 calls; 16 MiB halved that and cost ~7 MiB of idle RSS,
+# the eden pages touched); 8 MiB of old generation to start with (JDK 25's AOT cache needs room
+# for its archived heap objects: with -Xms8m -Xmn16m it refuses to start); the default heap free
+# ratios (shrinking to 10/20 % free made 2 MiB requests collect the whole heap about twice per
+# request); small thread stacks; a capped code cache; two compiler threads; the native heap
+# trimmed every 5 s (glibc keeps what the JIT compilers freed while starting: 15-20 MiB of idle
+# RSS otherwise).
 # MALLOC_ARENA_MAX=2 (set by the callers): two glibc arenas instead of one per thread.
-SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms24m -Xmn16m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
+SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
 
 # sidecar_java: prints the java to run. $WASMBIND_JAVA wins; else a JDK 25 or newer under
 # /usr/lib/jvm (its AOT cache starts the sidecar faster); else the `java` on the PATH (17+).
