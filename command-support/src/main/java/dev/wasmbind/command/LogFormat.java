@@ -13,7 +13,7 @@ public enum LogFormat {
             return valueOf(text.strip().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "--log-format must be text or json, not '" + text + "'", e);
+                    "log format '" + text + "' is not one of text, json", e);
         }
     }
 }

@@ -129,7 +129,7 @@ class LoggingTest {
         assertThat(LogLevel.parse("INFO")).isEqualTo(LogLevel.info);
         assertThat(LogFormat.parse("Json")).isEqualTo(LogFormat.json);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogFormat.parse("xml"))
-                .hasMessage("--log-format must be text or json, not 'xml'");
+                .hasMessage("log format 'xml' is not one of text, json");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogLevel.parse("loud"))
                 .hasMessageContaining("'loud' is not one of");
     }

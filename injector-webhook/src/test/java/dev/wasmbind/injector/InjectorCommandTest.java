@@ -2,16 +2,34 @@ package dev.wasmbind.injector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.wasmbind.command.Command;
+import dev.wasmbind.injector.patch.SidecarConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 class InjectorCommandTest {
+
+    /** Exit code and what went to stdout and stderr. */
+    record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int exit =
+                InjectorCommand.COMMAND.execute(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        InjectorCommand::run);
+        return new Run(
+                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
 
     /** A valid command line (the files need not exist to get past argument checks) plus more. */
     private static String[] validPlus(String option, String value) {
@@ -48,32 +66,106 @@ class InjectorCommandTest {
                         validPlus("--tls-reload-interval", "0s"),
                         "--tls-reload-interval must be positive"),
                 Arguments.of(
-                        validPlus("--log-format", "xml"), "--log-format must be text or json"));
+                        validPlus("--log-format", "xml"),
+                        "invalid value for --log-format: log format 'xml' is not one of text, json"),
+                Arguments.of(
+                        validPlus("--token-expiration-seconds", "an hour"),
+                        "invalid value for --token-expiration-seconds: 'an hour' is not a whole"
+                                + " number"),
+                Arguments.of(
+                        validPlus("--self-managed-tls=maybe", "--port=1"),
+                        "invalid value for --self-managed-tls: 'maybe' is not true or false"),
+                Arguments.of(validPlus("--sidecar-imag", "i"), "unknown flag --sidecar-imag"),
+                Arguments.of(
+                        new String[] {"--sidecar-image", "--tls-cert", "c"},
+                        "--sidecar-image needs a value: --sidecar-image=IMAGE"));
     }
 
     @ParameterizedTest
     @MethodSource("badCommandLines")
     void shouldRefuseABadCommandLineWithUsageExitCodeAndReason(String[] args, String reason) {
-        StringWriter err = new StringWriter();
+        Run run = run(args);
 
-        int exit =
-                new CommandLine(new InjectorCommand()).setErr(new PrintWriter(err)).execute(args);
-
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains(reason);
+        assertThat(run.exit()).isEqualTo(Command.EXIT_USAGE);
+        assertThat(run.err()).contains(reason);
     }
 
     @Test
     void shouldExitWithOneWhenTheCertificateCannotBeLoaded() {
-        int exit =
-                new CommandLine(new InjectorCommand())
-                        .execute(
-                                "--sidecar-image=i",
-                                "--host=127.0.0.1",
-                                "--port=0",
-                                "--tls-cert=/nonexistent/tls.crt",
-                                "--tls-key=/nonexistent/tls.key");
+        Run run =
+                run(
+                        "--sidecar-image=i",
+                        "--host=127.0.0.1",
+                        "--port=0",
+                        "--tls-cert=/nonexistent/tls.crt",
+                        "--tls-key=/nonexistent/tls.key");
 
-        assertThat(exit).isEqualTo(1);
+        assertThat(run.exit()).isEqualTo(Command.EXIT_FAILURE);
+    }
+
+    @Test
+    void shouldParseTheFlagsTheChartPasses() throws Exception {
+        // helm/wasmbind/templates/injector-deployment.yaml in self-managed mode, empty limits.
+        InjectorSettings settings =
+                InjectorCommand.settings(
+                        InjectorCommand.COMMAND.parse(
+                                "--port=9443",
+                                "--log-level=info",
+                                "--log-format=json",
+                                "--self-managed-tls",
+                                "--tls-secret=wasmbind-injector-tls",
+                                "--service-name=wasmbind-injector",
+                                "--webhook-configuration=wasmbind-injector",
+                                "--namespace=wasmbind",
+                                "--sidecar-image=example/wasmbind-sidecar:0.1.0",
+                                "--sidecar-image-pull-policy=IfNotPresent",
+                                "--native-sidecar",
+                                "--sidecar-log-level=info",
+                                "--sidecar-cpu-request=10m",
+                                "--sidecar-memory-request=64Mi",
+                                "--sidecar-cpu-limit=",
+                                "--sidecar-memory-limit=",
+                                "--sidecar-run-as-user=65532",
+                                "--token-expiration-seconds=3600",
+                                "--sidecar-idle-timeout=",
+                                "--sidecar-header-timeout=",
+                                "--sidecar-max-header-bytes=",
+                                "--sidecar-request-bytes-in-flight=64Mi",
+                                "--module-service=https://wasmbind-operator.wasmbind.svc:9443"));
+
+        assertThat(settings.port()).isEqualTo(9443);
+        assertThat(settings.selfManagedTls()).isTrue();
+        assertThat(settings.namespace()).isEqualTo("wasmbind");
+        assertThat(settings.sidecar().nativeSidecar()).isTrue();
+        assertThat(settings.sidecar().image()).isEqualTo("example/wasmbind-sidecar:0.1.0");
+        assertThat(settings.sidecar().cpuLimit()).isNull();
+        assertThat(settings.sidecar().runAsUser()).isEqualTo(65532);
+        assertThat(settings.sidecar().serverLimitArgs())
+                .containsExactly("--request-bytes-in-flight", "64Mi");
+    }
+
+    @Test
+    void shouldTakeEveryDefaultFromTheSettingsRecords() throws Exception {
+        InjectorSettings parsed =
+                InjectorCommand.settings(InjectorCommand.COMMAND.parse("--sidecar-image=i"));
+
+        assertThat(parsed.withSidecar(null)).isEqualTo(InjectorSettings.defaults());
+        assertThat(parsed.sidecar().nativeSidecar()).isFalse();
+        assertThat(parsed.sidecar().runAsUser())
+                .isEqualTo(SidecarConfig.builder().image("i").build().runAsUser());
+    }
+
+    @Test
+    void shouldListEveryFlagWithItsEnvironmentVariableInHelp() {
+        Run help = run("-h");
+
+        assertThat(help.exit()).isZero();
+        assertThat(help.out())
+                .startsWith("Usage: wasmbind-injector [--flag=value]...\n")
+                .contains("  --sidecar-image=IMAGE\n")
+                .contains("Env: WASMBIND_INJECTOR_SIDECAR_IMAGE.")
+                .contains("  --native-sidecar\n")
+                .contains("  --self-managed-tls\n");
+        assertThat(run("--version").out()).isEqualTo("wasmbind-injector dev\n");
     }
 }
