@@ -14,9 +14,8 @@ import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.wasmbind.module.validate.HostModules;
+import dev.wasmbind.sidecar.standalone.ResourceLoader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -122,14 +121,12 @@ class TestModulesTest {
     @Test
     void shouldPinEveryExampleBindingToItsModule() throws IOException, NoSuchAlgorithmException {
         Path bindings = EXAMPLE_MODULES.getParent();
-        List<Path> yamls;
-        try (Stream<Path> files = Files.list(bindings)) {
-            yamls = files.filter(path -> path.toString().endsWith(".yaml")).sorted().toList();
-        }
-        assertThat(yamls).isNotEmpty();
-        for (Path yaml : yamls) {
-            JsonNode spec = new YAMLMapper().readTree(yaml.toFile()).path("spec");
-            String url = spec.path("url").asText();
+        List<ResourceLoader.Found> found = new ResourceLoader().load(bindings);
+        assertThat(found).isNotEmpty();
+        for (ResourceLoader.Found binding : found) {
+            String yaml = binding.file().getFileName().toString();
+            assertThat(binding.problem()).as(yaml).isNull();
+            String url = binding.spec().getUrl();
             assertThat(url).as(yaml + " url").startsWith("file://modules/");
             Path module = bindings.resolve(url.substring("file://".length()));
             String digest =
@@ -137,7 +134,7 @@ class TestModulesTest {
                             .formatHex(
                                     MessageDigest.getInstance("SHA-256")
                                             .digest(Files.readAllBytes(module)));
-            assertThat(spec.path("sha256").asText()).as(yaml + " sha256").isEqualTo(digest);
+            assertThat(binding.spec().getSha256()).as(yaml + " sha256").isEqualTo(digest);
         }
     }
 

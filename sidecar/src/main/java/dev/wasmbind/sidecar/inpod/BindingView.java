@@ -1,13 +1,12 @@
 package dev.wasmbind.sidecar.inpod;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import dev.wasmbind.module.source.Digests;
+import dev.wasmbind.sidecar.spec.WasmBindingSpecReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The module service's answer to {@code GET /v1/namespaces/{ns}/bindings} (docs/module-service.md):
@@ -23,8 +22,9 @@ public record BindingView(String namespace, String revision, List<Entry> binding
     /** Phases after which waiting does not help: they count as loaded for readiness. */
     static final List<String> DEFINITIVE_PHASES = List.of("Failed", "NotFound");
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Ignores fields it does not know: the operator may be newer than this sidecar. */
+    private static final WasmBindingSpecReader SPEC_READER =
+            WasmBindingSpecReader.ignoringUnknownFields();
 
     /**
      * One binding of the view.
@@ -34,7 +34,7 @@ public record BindingView(String namespace, String revision, List<Entry> binding
      * @param phase the binding's phase when not ready ({@code Failed}, {@code NotFound}, …)
      * @param digest {@code sha256:<hex>} of the module, when ready
      * @param size the module's size in bytes, when ready (0 when unknown)
-     * @param spec the WasmBinding's spec as stored, when ready
+     * @param spec the WasmBinding's spec as sent (plain JSON values), when ready
      * @param message what the operator says about it
      */
     public record Entry(
@@ -43,7 +43,7 @@ public record BindingView(String namespace, String revision, List<Entry> binding
             String phase,
             String digest,
             long size,
-            JsonNode spec,
+            Map<?, ?> spec,
             String message) {
 
         /** Lowercase hex of {@link #digest}. */
@@ -62,8 +62,14 @@ public record BindingView(String namespace, String revision, List<Entry> binding
             return (phase == null ? "not ready" : phase) + ": " + why;
         }
 
-        public WasmBindingSpec toSpec() throws IOException {
-            return JSON.treeToValue(spec, WasmBindingSpec.class);
+        /** The spec, read again each time: callers may change what they get. */
+        public WasmBindingSpec toSpec() {
+            return SPEC_READER.read(spec);
+        }
+
+        /** The spec's url, or "" when not ready. */
+        public String url() {
+            return spec == null ? "" : text(spec.get("url"));
         }
 
         /** Same module and settings: nothing to reload. */
@@ -87,52 +93,64 @@ public record BindingView(String namespace, String revision, List<Entry> binding
 
     /** Parses a view; checks what the sidecar relies on (names, digests, specs of ready ones). */
     public static BindingView parse(byte[] json) throws InvalidViewException {
-        JsonNode root;
+        Object root;
         try {
-            root = JSON.readTree(json);
+            root = JsonValues.read(json);
         } catch (IOException e) {
             throw new InvalidViewException("the binding view is not JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> view)) {
             throw new InvalidViewException("the binding view is not a JSON object", null);
         }
-        String revision = root.path("revision").asText("");
+        String revision = text(view.get("revision"));
         if (revision.isEmpty()) {
             throw new InvalidViewException("the binding view has no revision", null);
         }
-        List<Entry> entries = new ArrayList<>();
-        for (JsonNode node : root.path("bindings")) {
-            entries.add(entry(node));
+        Object bindings = view.get("bindings");
+        if (bindings != null && !(bindings instanceof List)) {
+            throw new InvalidViewException("the binding view's bindings are not a list", null);
         }
-        return new BindingView(root.path("namespace").asText(""), revision, entries, json);
+        List<Entry> entries = new ArrayList<>();
+        for (Object binding : bindings == null ? List.of() : (List<?>) bindings) {
+            entries.add(entry(binding instanceof Map<?, ?> fields ? fields : Map.of()));
+        }
+        return new BindingView(text(view.get("namespace")), revision, entries, json);
     }
 
-    private static Entry entry(JsonNode node) throws InvalidViewException {
-        String name = node.path("name").asText("");
+    private static Entry entry(Map<?, ?> binding) throws InvalidViewException {
+        String name = text(binding.get("name"));
         if (name.isEmpty()) {
             throw new InvalidViewException("a binding of the view has no name", null);
         }
-        boolean ready = node.path("ready").asBoolean(false);
-        String phase = node.hasNonNull("phase") ? node.get("phase").asText() : null;
-        String message = node.hasNonNull("message") ? node.get("message").asText() : null;
+        boolean ready = Boolean.TRUE.equals(binding.get("ready"));
+        String phase = binding.get("phase") == null ? null : text(binding.get("phase"));
+        String message = binding.get("message") == null ? null : text(binding.get("message"));
         if (!ready) {
             return new Entry(name, false, phase, null, 0, null, message);
         }
-        String digest = node.path("digest").asText("");
-        JsonNode spec = node.get("spec");
+        String digest = text(binding.get("digest"));
+        Object spec = binding.get("spec");
         try {
             Digests.normalizeSha256(digest);
             if (!digest.startsWith("sha256:")) {
                 throw new IllegalArgumentException("'" + digest + "' lacks the sha256: prefix");
             }
-            if (spec == null || !spec.isObject() || spec.path("url").asText("").isEmpty()) {
+            if (!(spec instanceof Map<?, ?> fields) || text(fields.get("url")).isEmpty()) {
                 throw new IllegalArgumentException("its spec or spec.url is missing");
             }
-            JSON.treeToValue(spec, WasmBindingSpec.class);
-        } catch (IllegalArgumentException | IOException e) {
+            SPEC_READER.read(spec);
+        } catch (IllegalArgumentException e) {
             throw new InvalidViewException(
                     "binding " + name + " of the view is invalid: " + e.getMessage(), e);
         }
-        return new Entry(name, true, phase, digest, node.path("size").asLong(0), spec, message);
+        long size = binding.get("size") instanceof Number number ? number.longValue() : 0;
+        return new Entry(name, true, phase, digest, size, (Map<?, ?>) spec, message);
+    }
+
+    /** A scalar's text, "" for null, a list or an object. */
+    private static String text(Object value) {
+        return value instanceof String || value instanceof Boolean || value instanceof Number
+                ? value.toString()
+                : "";
     }
 }

@@ -1,7 +1,5 @@
 package dev.wasmbind.sidecar.inpod;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wasmbind.sidecar.inpod.ModuleServiceException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +19,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -33,8 +32,6 @@ import javax.net.ssl.TrustManagerFactory;
  * tokens. Blocking: {@link BindingSync} calls it from its own thread.
  */
 public final class ModuleServiceClient {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final Path tokenFile;
@@ -188,9 +185,9 @@ public final class ModuleServiceClient {
     /** The {@code error} of the service's error body, or the start of the body. */
     private static String errorOf(byte[] body) {
         try {
-            JsonNode error = JSON.readTree(body).path("error");
-            if (error.isTextual()) {
-                return error.asText();
+            if (JsonValues.read(body) instanceof Map<?, ?> answer
+                    && answer.get("error") instanceof String error) {
+                return error;
             }
         } catch (IOException | RuntimeException e) {
             // not the JSON error body: show the text

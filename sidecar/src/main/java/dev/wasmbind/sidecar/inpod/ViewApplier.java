@@ -166,11 +166,7 @@ final class ViewApplier {
         try {
             next = load(name, entry, module, current.orElse(null));
         } catch (IOException e) {
-            next =
-                    new Binding.Failed(
-                            name,
-                            entry.spec().path("url").asText(""),
-                            "invalid spec: " + e.getMessage());
+            next = new Binding.Failed(name, entry.url(), "invalid spec: " + e.getMessage());
         }
         registry.put(next);
         applied.put(name, entry);
@@ -220,7 +216,7 @@ final class ViewApplier {
             registry.put(
                     new Binding.Failed(
                             name,
-                            entry.spec().path("url").asText(""),
+                            entry.url(),
                             "module " + entry.digest() + " is not loaded yet: " + problem));
             settled.remove(name);
         }

@@ -1,9 +1,9 @@
 package dev.wasmbind.sidecar.standalone;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +32,11 @@ final class DaprComponent {
     private DaprComponent() {}
 
     /** The binding a Component document declares, or empty when it is another type (logged). */
-    static Optional<ResourceLoader.Found> toBinding(Path file, JsonNode document) {
-        String name = document.path("metadata").path("name").asText(null);
-        JsonNode spec = document.path("spec");
-        String type = spec.path("type").asText("");
+    static Optional<ResourceLoader.Found> toBinding(Path file, Map<?, ?> document) {
+        String name =
+                ResourceLoader.scalar(ResourceLoader.field(document.get("metadata"), "name"), null);
+        Object spec = document.get("spec");
+        String type = ResourceLoader.scalar(ResourceLoader.field(spec, "type"), "");
         if (!WASM_TYPE.equals(type)) {
             LOG.info(
                     "skipping Dapr Component {} in {}: type {} is not {}",
@@ -45,7 +46,7 @@ final class DaprComponent {
                     WASM_TYPE);
             return Optional.empty();
         }
-        String version = spec.path("version").asText("");
+        String version = ResourceLoader.scalar(ResourceLoader.field(spec, "version"), "");
         Path workingDir = Path.of("").toAbsolutePath();
         try {
             if (name == null || name.isEmpty()) {
@@ -56,7 +57,7 @@ final class DaprComponent {
                         "couldn't find binding " + WASM_TYPE + "/" + version);
             }
             WasmBindingSpec binding = new WasmBindingSpec();
-            Map<String, String> metadata = metadata(spec.path("metadata"));
+            Map<String, String> metadata = metadata(ResourceLoader.field(spec, "metadata"));
             binding.setUrl(checkedUrl(metadata.get("url")));
             String strict = metadata.get("strictsandbox");
             if (strict != null) {
@@ -97,26 +98,28 @@ final class DaprComponent {
     }
 
     /** name → value with lower-cased names, refusing duplicates and secret references. */
-    private static Map<String, String> metadata(JsonNode items) {
+    private static Map<String, String> metadata(Object items) {
         Map<String, String> metadata = new LinkedHashMap<>();
-        if (items.isMissingNode() || items.isNull()) {
+        if (items == null) {
             return metadata;
         }
-        if (!items.isArray()) {
+        if (!(items instanceof List<?> list)) {
             throw new IllegalArgumentException("spec.metadata must be a list of name/value");
         }
-        for (JsonNode item : items) {
-            String key = item.path("name").asText("").toLowerCase(Locale.ROOT);
-            if (item.has("secretKeyRef")) {
+        for (Object item : list) {
+            String name = ResourceLoader.scalar(ResourceLoader.field(item, "name"), "");
+            String key = name.toLowerCase(Locale.ROOT);
+            if (item instanceof Map<?, ?> fields && fields.containsKey("secretKeyRef")) {
                 throw new IllegalArgumentException(
                         "metadata "
-                                + item.path("name").asText()
+                                + name
                                 + ": secretKeyRef needs a secret store, which the standalone"
                                 + " sidecar has not; give the value inline");
             }
-            JsonNode value = item.path("value");
-            String text = value.isValueNode() ? value.asText() : value.toString();
-            if (metadata.put(key, value.isMissingNode() ? "" : text) != null) {
+            // Dapr's metadata values are strings: a missing or null value is empty.
+            Object value = ResourceLoader.field(item, "value");
+            String text = value == null ? "" : ResourceLoader.scalar(value, String.valueOf(value));
+            if (metadata.put(key, text) != null) {
                 // kit/metadata's text for the same case.
                 throw new IllegalArgumentException(
                         "wasm: failed to parse metadata: failed to resolve aliases: key "

@@ -1,17 +1,15 @@
 package dev.wasmbind.sidecar.standalone;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.wasmbind.api.v1alpha1.WasmBinding;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
+import dev.wasmbind.sidecar.spec.WasmBindingSpecReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -22,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * holding several documents. Dapr {@code Component}s of type {@code bindings.wasm} are read too
  * (see {@link DaprComponent}), so a {@code dapr run --resources-path} folder works unchanged. Other
  * kinds and component types are skipped with a log line; a document that cannot be read becomes a
- * {@link Found#problem()} so the caller can report it without stopping the others.
+ * {@link Found#problem()} so the caller can report it without stopping the others. Documents are
+ * read into plain values ({@link YamlDocuments}) and specs by {@link WasmBindingSpecReader}, which
+ * refuses unknown fields here: in a user's own file they are typos.
  */
 public final class ResourceLoader {
 
@@ -31,9 +31,7 @@ public final class ResourceLoader {
     private static final Set<String> TOP_LEVEL_FIELDS =
             Set.of("apiVersion", "kind", "metadata", "spec", "status");
 
-    private final ObjectMapper yaml =
-            new ObjectMapper(new YAMLFactory())
-                    .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private final WasmBindingSpecReader specReader = WasmBindingSpecReader.refusingUnknownFields();
 
     /**
      * One WasmBinding document found in a file.
@@ -85,15 +83,14 @@ public final class ResourceLoader {
 
     List<Found> loadFile(Path file) {
         List<Found> found = new ArrayList<>();
-        try (YAMLParser parser = (YAMLParser) yaml.getFactory().createParser(file.toFile())) {
-            var documents = yaml.readValues(parser, JsonNode.class);
-            while (documents.hasNextValue()) {
-                JsonNode document = documents.nextValue();
-                if (document == null || document.isNull() || document.isMissingNode()) {
-                    continue;
-                }
-                found.addAll(toBinding(file, document));
-            }
+        try (InputStream in = Files.newInputStream(file)) {
+            YamlDocuments.read(
+                    in,
+                    document -> {
+                        if (document != null) {
+                            found.addAll(toBinding(file, document));
+                        }
+                    });
         } catch (IOException | RuntimeException e) {
             String problem = "cannot read " + file.getFileName() + ": " + firstLine(e.getMessage());
             LOG.error(problem);
@@ -102,12 +99,13 @@ public final class ResourceLoader {
         return found;
     }
 
-    private List<Found> toBinding(Path file, JsonNode document) {
-        String kind = document.path("kind").asText("");
-        String name = document.path("metadata").path("name").asText(null);
-        String apiVersion = document.path("apiVersion").asText("");
+    private List<Found> toBinding(Path file, Object document) {
+        Map<?, ?> fields = document instanceof Map<?, ?> map ? map : Map.of();
+        String kind = scalar(fields.get("kind"), "");
+        String name = scalar(field(fields.get("metadata"), "name"), null);
+        String apiVersion = scalar(fields.get("apiVersion"), "");
         if (DaprComponent.KIND.equals(kind) && DaprComponent.API_VERSION.equals(apiVersion)) {
-            return DaprComponent.toBinding(file, document).stream().toList();
+            return DaprComponent.toBinding(file, fields).stream().toList();
         }
         if (!"WasmBinding".equals(kind)) {
             LOG.info(
@@ -128,19 +126,17 @@ public final class ResourceLoader {
             return List.of(new Found(file, name, null, problem));
         }
         try {
-            // Only the spec is bound: binding the whole resource into the fabric8 CustomResource
-            // type loaded and introspected the Kubernetes object model, a third of the start-up.
-            String unknown = unknownField(document);
+            // Only the spec is read: the rest of the resource is Kubernetes' object metadata.
+            String unknown = unknownField(fields);
             if (unknown != null) {
                 throw new IllegalArgumentException("unknown field \"" + unknown + "\"");
             }
-            JsonNode spec = document.get("spec");
-            if (spec == null || !spec.isObject()) {
+            Object spec = fields.get("spec");
+            if (!(spec instanceof Map)) {
                 throw new IllegalArgumentException("spec is missing");
             }
-            return List.of(
-                    new Found(file, name, yaml.treeToValue(spec, WasmBindingSpec.class), null));
-        } catch (IOException | IllegalArgumentException e) {
+            return List.of(new Found(file, name, specReader.read(spec), null));
+        } catch (IllegalArgumentException e) {
             String problem =
                     "WasmBinding "
                             + (name == null ? "without a name" : name)
@@ -153,13 +149,23 @@ public final class ResourceLoader {
         }
     }
 
+    /** {@code object}'s field {@code name}, or null when {@code object} is no map. */
+    static Object field(Object object, String name) {
+        return object instanceof Map<?, ?> fields ? fields.get(name) : null;
+    }
+
+    /**
+     * A scalar's text (YAML scalars are read as text); {@code otherwise} for null or a collection.
+     */
+    static String scalar(Object value, String otherwise) {
+        return value instanceof String text ? text : otherwise;
+    }
+
     /** The first top-level field a WasmBinding does not have, or null. */
-    private static String unknownField(JsonNode document) {
-        var names = document.fieldNames();
-        while (names.hasNext()) {
-            String field = names.next();
-            if (!TOP_LEVEL_FIELDS.contains(field)) {
-                return field;
+    private static String unknownField(Map<?, ?> document) {
+        for (Object field : document.keySet()) {
+            if (!TOP_LEVEL_FIELDS.contains(String.valueOf(field))) {
+                return String.valueOf(field);
             }
         }
         return null;

@@ -25,7 +25,7 @@ class BindingViewTest {
                   "url": "oci://registry.example/wasm/hello:1.0",
                   "spec": { "url": "oci://registry.example/wasm/hello:1.0", "args": ["-e"],
                             "env": {}, "strictSandbox": false, "rawData": false,
-                            "limits": { "timeout": "10s", "maxMemory": "64Mi" },
+                            "limits": { "timeout": "10s", "maxMemory": "64Mi", "maxCpu": "1" },
                             "aFieldOfALaterVersion": 1 },
                   "message": "serving sha256:1f3c… (15237 bytes)"
                 },
@@ -56,9 +56,23 @@ class BindingViewTest {
         assertThat(hello.ready()).isTrue();
         assertThat(hello.sha256()).isEqualTo(HEX);
         assertThat(hello.size()).isEqualTo(15237);
+        assertThat(hello.url()).isEqualTo("oci://registry.example/wasm/hello:1.0");
         var spec = hello.toSpec();
+        assertThat(spec.getUrl()).isEqualTo("oci://registry.example/wasm/hello:1.0");
         assertThat(spec.getArgs()).containsExactly("-e");
         assertThat(spec.limitsOrDefaults().timeoutOrDefault()).hasSeconds(10);
+        assertThat(spec.limitsOrDefaults().maxMemoryPages()).isEqualTo(1024);
+        assertThat(view.bindings().get(1).url()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAReadyBindingWhoseSpecHasAWrongType() {
+        assertThatThrownBy(
+                        () -> parse(VIEW.replace("\"maxMemory\": \"64Mi\"", "\"maxMemory\": true")))
+                .isInstanceOf(BindingView.InvalidViewException.class)
+                .hasMessage(
+                        "binding hello of the view is invalid: limits.maxMemory must be a"
+                                + " quantity such as 64Mi, got true");
     }
 
     @Test
@@ -112,6 +126,14 @@ class BindingViewTest {
         assertThatThrownBy(() -> parse("{\"bindings\":[]}"))
                 .hasMessage("the binding view has no revision");
         assertThatThrownBy(() -> parse("<html>"))
+                .hasMessageStartingWith("the binding view is not JSON");
+        assertThatThrownBy(() -> parse(""))
+                .hasMessageStartingWith("the binding view is not JSON: no content");
+        assertThatThrownBy(() -> parse("{\"revision\":\"1\"} {}"))
+                .hasMessageStartingWith("the binding view is not JSON: content after the value");
+        assertThatThrownBy(() -> parse("{\"revision\":\"1\",\"bindings\":{}}"))
+                .hasMessage("the binding view's bindings are not a list");
+        assertThatThrownBy(() -> parse("[".repeat(5000) + "]".repeat(5000)))
                 .hasMessageStartingWith("the binding view is not JSON");
     }
 }

@@ -81,8 +81,77 @@ class ResourceLoaderTest {
 
         assertThat(found).extracting(ResourceLoader.Found::name).containsExactly("bad", "good");
         assertThat(found.get(0).spec()).isNull();
-        assertThat(found.get(0).problem()).startsWith("WasmBinding bad in bad.yaml is invalid:");
+        assertThat(found.get(0).problem())
+                .isEqualTo(
+                        "WasmBinding bad in bad.yaml is invalid: limits.maxConcurrency must be an"
+                                + " integer, got \"many\"");
         assertThat(found.get(1).spec()).isNotNull();
+    }
+
+    @Test
+    void shouldReadYamlScalarsAsJacksonDid() throws IOException {
+        List<ResourceLoader.Found> found =
+                load(
+                        "scalars.yaml",
+                        """
+                        apiVersion: wasmbind.dev/v1alpha1
+                        kind: WasmBinding
+                        metadata: {name: scalars}
+                        spec:
+                          url: file://a.wasm
+                          sha256: 0123456789012345678901234567890123456789012345678901234567890123
+                          strictSandbox: yes
+                          rawData: off
+                          args: [1, true, 1.50]
+                          env: {VERSION: 1.10, EMPTY: ""}
+                          limits: {maxConcurrency: "4", maxMemory: 1048576, timeout: 2s}
+                          pullSecret: ~
+                        """);
+
+        assertThat(found).singleElement().satisfies(f -> assertThat(f.problem()).isNull());
+        var spec = found.get(0).spec();
+        assertThat(spec.getSha256())
+                .isEqualTo("0123456789012345678901234567890123456789012345678901234567890123");
+        assertThat(spec.strictSandboxEnabled()).isTrue();
+        assertThat(spec.getRawData()).isFalse();
+        assertThat(spec.getArgs()).containsExactly("1", "true", "1.50");
+        assertThat(spec.getEnv()).containsEntry("VERSION", "1.10").containsEntry("EMPTY", "");
+        assertThat(spec.getLimits().maxConcurrencyOrDefault()).isEqualTo(4);
+        assertThat(spec.getLimits().maxMemoryPages()).isEqualTo(16);
+        assertThat(spec.getPullSecret()).isNull();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownFieldInsideTheSpec() throws IOException {
+        List<ResourceLoader.Found> found =
+                load(
+                        "typo.yaml",
+                        """
+                        apiVersion: wasmbind.dev/v1alpha1
+                        kind: WasmBinding
+                        metadata: {name: typo}
+                        spec: {url: file://a.wasm, limits: {timout: 2s}}
+                        """);
+
+        assertThat(found.get(0).problem())
+                .startsWith(
+                        "WasmBinding typo in typo.yaml is invalid: unknown field"
+                                + " \"limits.timout\" (known: timeout,");
+    }
+
+    @Test
+    void shouldReportAFileNestedTooDeeply() throws IOException {
+        List<ResourceLoader.Found> found =
+                load("deep.yaml", "a: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
+
+        assertThat(found)
+                .singleElement()
+                .satisfies(
+                        f ->
+                                assertThat(f.problem())
+                                        .isEqualTo(
+                                                "cannot read deep.yaml: nested deeper than 100"
+                                                        + " levels (line 1)"));
     }
 
     @Test
