@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -126,24 +126,28 @@ public final class ModuleServiceClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            if (!(e instanceof SSLException) && !(e.getCause() instanceof SSLException)) {
-                throw new ModuleServiceException(
-                        Kind.UNREACHABLE,
-                        "cannot reach " + request.uri().getAuthority() + ": " + e,
-                        null,
-                        e);
-            }
             throw new ModuleServiceException(
-                    Kind.UNREACHABLE,
-                    "TLS with "
-                            + request.uri().getAuthority()
-                            + " failed (is its certificate signed by the CA in "
-                            + InPodSidecar.CA_ENV
-                            + "?): "
-                            + e.getMessage(),
-                    null,
-                    e);
+                    Kind.UNREACHABLE, describeFailure(request.uri().getAuthority(), e), null, e);
         }
+    }
+
+    /**
+     * Why a request to {@code authority} failed, for the status: a certificate the CA does not sign
+     * is named as such; anything else, a handshake the service cut while closing included, means it
+     * cannot be reached.
+     */
+    static String describeFailure(String authority, IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return "TLS with "
+                        + authority
+                        + " failed (is its certificate signed by the CA in "
+                        + InPodSidecar.CA_ENV
+                        + "?): "
+                        + e.getMessage();
+            }
+        }
+        return "cannot reach " + authority + ": " + e;
     }
 
     private static byte[] readOk(HttpResponse<InputStream> response, long maxBytes)
