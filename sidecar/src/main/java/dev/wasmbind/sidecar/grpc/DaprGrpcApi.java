@@ -1,8 +1,5 @@
 package dev.wasmbind.sidecar.grpc;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.UnsafeByteOperations;
-import com.google.rpc.ErrorInfo;
 import dev.wasmbind.api.v1alpha1.Limits;
 import dev.wasmbind.sidecar.binding.Binding;
 import dev.wasmbind.sidecar.binding.BindingInvoker;
@@ -12,8 +9,6 @@ import dev.wasmbind.sidecar.binding.CallException;
 import dev.wasmbind.sidecar.binding.CallOutcome;
 import io.dapr.v1.DaprProtos.GetMetadataRequest;
 import io.dapr.v1.DaprProtos.GetMetadataResponse;
-import io.dapr.v1.DaprProtos.InvokeBindingRequest;
-import io.dapr.v1.DaprProtos.InvokeBindingResponse;
 import io.dapr.v1.DaprProtos.RegisteredComponents;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -40,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>As daprd does on gRPC, {@code data} reaches STDIN as the request's bytes (never JSON-encoded)
  * and errors carry {@code error invoking output binding NAME: …} with an {@code ErrorInfo} detail
  * ({@code ERR_INVOKE_OUTPUT_BINDING}, domain {@code dapr.io}).
+ *
+ * <p>{@code InvokeBinding} reads and writes its messages with {@link InvokeBindingWire}, never with
+ * Dapr's generated classes: those build the descriptors of the whole Dapr API on first use. Only
+ * {@code GetMetadata} uses them.
  */
 public final class DaprGrpcApi {
 
@@ -51,12 +50,12 @@ public final class DaprGrpcApi {
     static final String ARGS = "args";
     private static final String STATUS_DETAILS = "grpc-status-details-bin";
 
-    static final ServiceMethod<InvokeBindingRequest, InvokeBindingResponse> INVOKE_BINDING =
+    static final ServiceMethod<InvokeBindingWire.Request, byte[]> INVOKE_BINDING =
             ServiceMethod.server(
                     ServiceName.create(SERVICE),
                     "InvokeBinding",
-                    GrpcMessageEncoder.encoder(),
-                    GrpcMessageDecoder.decoder(InvokeBindingRequest.parser()));
+                    InvokeBindingWire.RESPONSE_ENCODER,
+                    InvokeBindingWire.REQUEST_DECODER);
 
     static final ServiceMethod<GetMetadataRequest, GetMetadataResponse> GET_METADATA =
             ServiceMethod.server(
@@ -88,20 +87,18 @@ public final class DaprGrpcApi {
         return server;
     }
 
-    private void handleInvokeBinding(
-            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request) {
+    private void handleInvokeBinding(GrpcServerRequest<InvokeBindingWire.Request, byte[]> request) {
         long started = System.nanoTime();
         request.handler(message -> invoke(request, message, started));
     }
 
     private void invoke(
-            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request,
-            InvokeBindingRequest message,
+            GrpcServerRequest<InvokeBindingWire.Request, byte[]> request,
+            InvokeBindingWire.Request message,
             long started) {
-        String name = message.getName();
-        GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response =
-                request.response();
-        int size = message.getData().size();
+        String name = message.name();
+        GrpcServerResponse<InvokeBindingWire.Request, byte[]> response = request.response();
+        int size = message.data().size();
         long limit = maxRequestBytes(name);
         if (size > limit) {
             fail(
@@ -119,7 +116,7 @@ public final class DaprGrpcApi {
         }
         Binding.Ready binding;
         try {
-            binding = invoker.lookup(name, message.getOperation());
+            binding = invoker.lookup(name, message.operation());
         } catch (CallException e) {
             fail(response, name, e, started);
             return;
@@ -129,7 +126,7 @@ public final class DaprGrpcApi {
         // The data is copied out of the message on the worker, not on the event loop.
         invoker.invoke(
                         binding,
-                        () -> new BindingInvoker.GuestInput(message.getData().toByteArray(), args))
+                        () -> new BindingInvoker.GuestInput(message.data().toByteArray(), args))
                 .whenComplete(
                         (stdout, error) ->
                                 context.runOnContext(
@@ -147,9 +144,9 @@ public final class DaprGrpcApi {
      * the request does not set, so an {@code args} header counts too.
      */
     static List<String> args(
-            InvokeBindingRequest message,
-            GrpcServerRequest<InvokeBindingRequest, InvokeBindingResponse> request) {
-        String args = message.getMetadataMap().get(ARGS);
+            InvokeBindingWire.Request message,
+            GrpcServerRequest<InvokeBindingWire.Request, byte[]> request) {
+        String args = message.metadata().get(ARGS);
         if (args == null) {
             args = request.headers().get(ARGS);
         }
@@ -164,20 +161,16 @@ public final class DaprGrpcApi {
     }
 
     private void succeed(
-            GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response,
+            GrpcServerResponse<InvokeBindingWire.Request, byte[]> response,
             String name,
             byte[] stdout,
             long started) {
-        // The guest's buffer is ours alone: wrap it rather than copy it.
-        response.end(
-                InvokeBindingResponse.newBuilder()
-                        .setData(UnsafeByteOperations.unsafeWrap(stdout))
-                        .build());
+        response.end(stdout);
         record(name, CallOutcome.SUCCESS, started);
     }
 
     private void fail(
-            GrpcServerResponse<InvokeBindingRequest, InvokeBindingResponse> response,
+            GrpcServerResponse<InvokeBindingWire.Request, byte[]> response,
             String name,
             CallException error,
             long started) {
@@ -223,18 +216,10 @@ public final class DaprGrpcApi {
      * wire.
      */
     static String statusDetails(GrpcStatus status, String message) {
-        com.google.rpc.Status details =
-                com.google.rpc.Status.newBuilder()
-                        .setCode(status.code)
-                        .setMessage(message)
-                        .addDetails(
-                                Any.pack(
-                                        ErrorInfo.newBuilder()
-                                                .setReason(ERR_INVOKE_OUTPUT_BINDING)
-                                                .setDomain(ERROR_DOMAIN)
-                                                .build()))
-                        .build();
-        return Base64.getEncoder().withoutPadding().encodeToString(details.toByteArray());
+        byte[] details =
+                InvokeBindingWire.statusDetails(
+                        status.code, message, ERR_INVOKE_OUTPUT_BINDING, ERROR_DOMAIN);
+        return Base64.getEncoder().withoutPadding().encodeToString(details);
     }
 
     private void record(String name, CallOutcome outcome, long started) {

@@ -6,15 +6,22 @@ import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.function.Supplier;
 
 /**
  * Dapr's gRPC API on its own port (daprd's 50001), served by Vert.x's gRPC server on the same
  * Vert.x (and Netty) as the HTTP API.
+ *
+ * <p>The port listens from the start, but Vert.x's gRPC server and the API behind it are built on
+ * the first request: a sidecar whose app never calls gRPC never loads them (nor keeps them in its
+ * start-up archive).
  */
 public final class DaprGrpcServer {
 
@@ -90,14 +97,20 @@ public final class DaprGrpcServer {
 
         public Future<DaprGrpcServer> start(Vertx vertx) {
             long max = maxMessageBytes > 0 ? maxMessageBytes : largestRequest() + ENVELOPE_BYTES;
-            GrpcServer grpc =
-                    GrpcServer.server(
-                            vertx,
-                            new GrpcServerOptions()
-                                    .setMaxMessageSize(Math.min(max, Integer.MAX_VALUE)));
-            new DaprGrpcApi(registry, invoker, metrics, appId).register(grpc);
+            // Read now: the limit is the one of the bindings loaded at start, as documented.
+            Supplier<GrpcServer> grpc =
+                    () ->
+                            new DaprGrpcApi(registry, invoker, metrics, appId)
+                                    .register(
+                                            GrpcServer.server(
+                                                    vertx,
+                                                    new GrpcServerOptions()
+                                                            .setMaxMessageSize(
+                                                                    Math.min(
+                                                                            max,
+                                                                            Integer.MAX_VALUE))));
             return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                    .requestHandler(grpc)
+                    .requestHandler(new BuiltOnFirstRequest(grpc))
                     .listen()
                     .map(DaprGrpcServer::new);
         }
@@ -110,6 +123,31 @@ public final class DaprGrpcServer {
                 }
             }
             return largest;
+        }
+    }
+
+    /** Hands every request to the gRPC server, which the first request builds. */
+    private static final class BuiltOnFirstRequest implements Handler<HttpServerRequest> {
+        private final Supplier<GrpcServer> build;
+        private volatile GrpcServer server;
+
+        BuiltOnFirstRequest(Supplier<GrpcServer> build) {
+            this.build = build;
+        }
+
+        @Override
+        public void handle(HttpServerRequest request) {
+            GrpcServer built = server;
+            if (built == null) {
+                synchronized (this) {
+                    built = server;
+                    if (built == null) {
+                        built = build.get();
+                        server = built;
+                    }
+                }
+            }
+            built.handle(request);
         }
     }
 }

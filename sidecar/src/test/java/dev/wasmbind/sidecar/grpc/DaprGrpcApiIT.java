@@ -13,13 +13,20 @@ import io.dapr.v1.DaprProtos.GetStateRequest;
 import io.dapr.v1.DaprProtos.InvokeBindingRequest;
 import io.dapr.v1.DaprProtos.InvokeBindingResponse;
 import io.dapr.v1.DaprProtos.RegisteredComponents;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -291,6 +298,48 @@ class DaprGrpcApiIT {
                             assertThat(c.getType()).isEqualTo("bindings.wasm");
                             assertThat(c.getVersion()).isEqualTo("v1");
                         });
+    }
+
+    @Test
+    void shouldCancelACallWhosePayloadIsNotAnInvokeBindingRequest() {
+        MethodDescriptor.Marshaller<byte[]> raw =
+                new MethodDescriptor.Marshaller<>() {
+                    @Override
+                    public InputStream stream(byte[] value) {
+                        return new ByteArrayInputStream(value);
+                    }
+
+                    @Override
+                    public byte[] parse(InputStream stream) {
+                        try {
+                            return stream.readAllBytes();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                };
+        MethodDescriptor<byte[], byte[]> invokeBinding =
+                MethodDescriptor.<byte[], byte[]>newBuilder()
+                        .setType(MethodDescriptor.MethodType.UNARY)
+                        .setFullMethodName("dapr.proto.runtime.v1.Dapr/InvokeBinding")
+                        .setRequestMarshaller(raw)
+                        .setResponseMarshaller(raw)
+                        .build();
+        // 0x0c ends a group that never started: protobuf refuses it.
+        byte[] notAMessage = {0x0c};
+
+        StatusRuntimeException error =
+                catchThrowableOfType(
+                        StatusRuntimeException.class,
+                        () ->
+                                ClientCalls.blockingUnaryCall(
+                                        channel,
+                                        invokeBinding,
+                                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                                        notAMessage));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+        assertThat(invoke(execute("cat", "after"))).isEqualTo("after");
     }
 
     @Test
