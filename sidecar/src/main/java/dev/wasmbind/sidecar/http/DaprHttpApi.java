@@ -12,10 +12,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,8 +43,7 @@ public final class DaprHttpApi {
 
     static final String ERR_MALFORMED_REQUEST = "ERR_MALFORMED_REQUEST";
     static final String ERR_INVOKE_OUTPUT_BINDING = "ERR_INVOKE_OUTPUT_BINDING";
-    private static final String BODY = "wasmbind.body";
-    private static final String STARTED = "wasmbind.started";
+    private static final String BINDINGS = "/v1.0/bindings/";
     private static final String JSON = "application/json";
 
     private final BindingRegistry registry;
@@ -56,6 +57,7 @@ public final class DaprHttpApi {
     private ServerLimits limits = ServerLimits.defaults();
     private RequestBytesBudget budget = new RequestBytesBudget(limits.requestBytesInFlight());
     private EnvelopeDecoder decoder = BindingRequest::parse;
+    private boolean directDispatch = true;
     private final BodyArrayPool bodyArrays = new BodyArrayPool();
 
     /** Reads a request body into the envelope; tests wrap it to see where it runs. */
@@ -103,26 +105,122 @@ public final class DaprHttpApi {
         return this;
     }
 
-    /** Starts the server on {@code host:port} (port 0 picks a free one). */
+    /** Sends every request through the router, as {@link #directCall} must answer (tests). */
+    DaprHttpApi withoutDirectDispatch() {
+        this.directDispatch = false;
+        return this;
+    }
+
+    /**
+     * Starts the server on {@code host:port} (port 0 picks a free one). A plain binding call goes
+     * straight to its handler ({@link #directCall}); every other request through the {@link
+     * #router}, which answers them all the same way (404, 405 and 400 included).
+     */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
         HttpServer server =
                 vertx.createHttpServer(
                         limits.applyTo(new HttpServerOptions().setHost(host).setPort(port)));
-        return HeaderDeadline.install(vertx, server, limits.headerTimeout(), router(vertx))
+        HeaderDeadline deadline = HeaderDeadline.install(vertx, server, limits.headerTimeout());
+        Router router = router(vertx);
+        deadline.routeFirst(router);
+        if (!directDispatch) {
+            return server.requestHandler(router).listen();
+        }
+        return server.requestHandler(
+                        request -> {
+                            BindingExchange call = directCall(request);
+                            if (call == null) {
+                                router.handle(request);
+                                return;
+                            }
+                            call.onEnd(deadline.requestRead(request));
+                            HttpServerResponse response = request.response();
+                            response.endHandler(v -> call.ended())
+                                    .closeHandler(v -> call.ended())
+                                    .exceptionHandler(e -> call.ended());
+                            try {
+                                readBoundedBody(call);
+                            } catch (RuntimeException e) {
+                                unexpected(call, e);
+                            }
+                        })
                 .listen();
     }
 
+    /**
+     * The binding call {@code request} is, when the router would route it to a binding's handler
+     * with this name and form; null when it is anything else or not plain enough to tell without
+     * the router (which then answers it). Vert.x Web matches {@code /v1.0/bindings/:name} with a
+     * regular expression on the normalized path, percent-decodes the name, and parses {@code
+     * Content-Type} to pick the binary form: about a tenth of the event loop's time on a tiny call.
+     * Here: POST or PUT with a valid authority (else the router's 400 or 405), a plain name ({@link
+     * #plainBindingName}) and a plain form ({@link #plainForm}).
+     */
+    static BindingExchange directCall(HttpServerRequest request) {
+        HttpMethod method = request.method();
+        if (method != HttpMethod.POST && method != HttpMethod.PUT) {
+            return null;
+        }
+        String name = plainBindingName(request.path());
+        if (name == null || request.authority() == null) {
+            return null;
+        }
+        Boolean binary = plainForm(request.getHeader(HttpHeaders.CONTENT_TYPE), request.query());
+        return binary == null ? null : new BindingExchange(request, name, binary);
+    }
+
+    /**
+     * The name in {@code /v1.0/bindings/{name}} or {@code /v1.0/bindings/{name}/} when Vert.x's
+     * path normalization leaves the path unchanged and percent-decoding leaves the name unchanged:
+     * no {@code %}, no {@code /}, not a dot segment; else null.
+     */
+    static String plainBindingName(String path) {
+        if (path == null || !path.startsWith(BINDINGS)) {
+            return null;
+        }
+        int start = BINDINGS.length();
+        int end = path.length();
+        if (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        if (end == start) {
+            return null;
+        }
+        for (int i = start; i < end; i++) {
+            char c = path.charAt(i);
+            if (c == '/' || c == '%') {
+                return null;
+            }
+        }
+        String name = path.substring(start, end);
+        return name.equals(".") || name.equals("..") ? null : name;
+    }
+
+    /**
+     * True for the binary form (exactly {@code application/octet-stream}), false for the envelope
+     * ({@code Content-Type} absent or {@code application/json...}); null for any other type, whose
+     * MIME matching the router decides, and for a query with something to percent-decode (the
+     * router decodes it while matching, and answers 400 when it cannot).
+     */
+    static Boolean plainForm(String contentType, String query) {
+        if (query != null && query.indexOf('%') >= 0) {
+            return null;
+        }
+        if (contentType == null || contentType.startsWith(JSON)) {
+            return Boolean.FALSE;
+        }
+        return contentType.equals(RawBindingRequest.CONTENT_TYPE) ? Boolean.TRUE : null;
+    }
+
+    /** Every route of the API; binding calls also come in without it ({@link #listen}). */
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT)) {
             // The binary form first: only application/octet-stream requests take it.
             router.route(method, "/v1.0/bindings/:name")
                     .consumes(RawBindingRequest.CONTENT_TYPE)
-                    .handler(this::readBoundedBody)
-                    .handler(this::handleRawInvoke);
-            router.route(method, "/v1.0/bindings/:name")
-                    .handler(this::readBoundedBody)
-                    .handler(this::handleInvoke);
+                    .handler(ctx -> routed(ctx, true));
+            router.route(method, "/v1.0/bindings/:name").handler(ctx -> routed(ctx, false));
         }
         router.get("/v1.0/healthz").handler(this::handleHealthz);
         router.get("/v1.0/healthz/outbound").handler(this::handleHealthz);
@@ -140,31 +238,35 @@ public final class DaprHttpApi {
         return router;
     }
 
+    private void routed(RoutingContext ctx, boolean binary) {
+        var call = new BindingExchange(ctx.request(), ctx.pathParam("name"), binary);
+        ctx.addEndHandler(v -> call.ended());
+        readBoundedBody(call);
+    }
+
     /**
      * Reads the body up to the binding's {@code limits.maxRequestBytes} (the default for names that
      * are not loaded), answering 413 as soon as it is exceeded; and within the bytes all requests
      * may hold at once, answering 503 beyond them. The bytes are held until the answer is sent.
      */
-    private void readBoundedBody(RoutingContext ctx) {
-        ctx.put(STARTED, System.nanoTime());
-        String name = ctx.pathParam("name");
+    private void readBoundedBody(BindingExchange call) {
+        String name = call.name;
         long limit =
                 registry.get(name)
                         .filter(Binding.Ready.class::isInstance)
                         .map(b -> ((Binding.Ready) b).maxRequestBytes())
                         .orElse(Limits.DEFAULT_MAX_REQUEST_BYTES);
-        HttpServerRequest request = ctx.request();
+        HttpServerRequest request = call.request;
         String declared = request.getHeader("Content-Length");
         long declaredLength = declared == null ? -1 : parseLong(declared);
         if (declaredLength > limit) {
-            ctx.response().putHeader("Connection", "close");
-            tooLarge(ctx, name, declaredLength, limit);
+            call.response().putHeader("Connection", "close");
+            tooLarge(call, declaredLength, limit);
             return;
         }
-        long[] reserved = {0};
-        ctx.addEndHandler(v -> budget.release(reserved[0]));
+        call.onEnd(() -> budget.release(call.reserved));
         // A declared length is reserved at once, so that a slow sender cannot overdraw the budget.
-        if (declaredLength > 0 && !reserve(ctx, name, reserved, declaredLength)) {
+        if (declaredLength > 0 && !reserve(call, declaredLength)) {
             return;
         }
         // curl sends "Expect: 100-continue" with bodies over 1 KiB and waits a second for the
@@ -172,30 +274,38 @@ public final class DaprHttpApi {
         // length has passed the checks above (a refused body is answered without it).
         if (request.version() == HttpVersion.HTTP_1_1
                 && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-            ctx.response().writeContinue();
+            call.response().writeContinue();
         }
         // Chunks are copied straight into one array of the declared size (grown without one),
         // each only once it has passed the limits: the array never holds more than they allow.
         RequestBody body = new RequestBody(bodyArrays.take((int) Math.max(0, declaredLength)));
         request.handler(
                 chunk -> {
-                    if (ctx.response().ended()) {
+                    if (call.response().ended()) {
                         return;
                     }
                     long received = (long) body.length() + chunk.length();
                     if (received > limit) {
-                        ctx.response().putHeader("Connection", "close");
-                        tooLarge(ctx, name, received, limit);
-                    } else if (received <= reserved[0]
-                            || reserve(ctx, name, reserved, received - reserved[0])) {
+                        call.response().putHeader("Connection", "close");
+                        tooLarge(call, received, limit);
+                    } else if (received <= call.reserved
+                            || reserve(call, received - call.reserved)) {
                         body.append(chunk);
                     }
                 });
         request.endHandler(
                 v -> {
-                    if (!ctx.response().ended()) {
-                        ctx.put(BODY, body);
-                        ctx.next();
+                    if (call.response().ended()) {
+                        return;
+                    }
+                    try {
+                        if (call.binary) {
+                            handleRawInvoke(call, body);
+                        } else {
+                            handleInvoke(call, body);
+                        }
+                    } catch (RuntimeException e) {
+                        unexpected(call, e);
                     }
                 });
         request.exceptionHandler(
@@ -203,15 +313,25 @@ public final class DaprHttpApi {
         request.resume();
     }
 
-    private boolean reserve(RoutingContext ctx, String name, long[] reserved, long bytes) {
+    /**
+     * A handler threw (a query that cannot be decoded, say): 500 with the reason phrase as its
+     * body, as Vert.x Web's router answers a route whose handler throws.
+     */
+    private static void unexpected(BindingExchange call, RuntimeException e) {
+        LOG.error("binding call of {} failed", call.name, e);
+        if (!call.response().ended()) {
+            call.response().setStatusCode(500).end("Internal Server Error");
+        }
+    }
+
+    private boolean reserve(BindingExchange call, long bytes) {
         if (budget.tryReserve(bytes)) {
-            reserved[0] += bytes;
+            call.reserved += bytes;
             return true;
         }
-        ctx.response().putHeader("Connection", "close");
+        call.response().putHeader("Connection", "close");
         fail(
-                ctx,
-                name,
+                call,
                 new CallException(
                         CallOutcome.OVERLOADED,
                         "the sidecar holds "
@@ -224,10 +344,9 @@ public final class DaprHttpApi {
         return false;
     }
 
-    private void tooLarge(RoutingContext ctx, String name, long size, long limit) {
+    private void tooLarge(BindingExchange call, long size, long limit) {
         fail(
-                ctx,
-                name,
+                call,
                 new CallException(
                         CallOutcome.REQUEST_TOO_LARGE,
                         "request body of "
@@ -244,13 +363,12 @@ public final class DaprHttpApi {
      * an unknown binding too (decoded on a {@link BodyDecoders} thread without a permit, within the
      * budget of request bytes).
      */
-    private void handleInvoke(RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        RequestBody body = ctx.remove(BODY);
+    private void handleInvoke(BindingExchange call, RequestBody body) {
+        String name = call.name;
         Binding binding = registry.get(name).orElse(null);
-        CompletableFuture<byte[]> call;
+        CompletableFuture<byte[]> run;
         if (binding instanceof Binding.Ready ready) {
-            call =
+            run =
                     invoker.invoke(
                             ready,
                             () -> {
@@ -262,14 +380,14 @@ public final class DaprHttpApi {
                                 return envelope.guestInput();
                             });
         } else {
-            call =
+            run =
                     BodyDecoders.submit(
                             () -> {
                                 invoker.lookup(name, decode(body, false).operation());
                                 throw new IllegalStateException(name + " is not ready");
                             });
         }
-        answer(ctx, name, call, JSON, body);
+        answer(call, run, JSON, body);
     }
 
     private BindingRequest decode(RequestBody body, boolean rawData) throws CallException {
@@ -281,24 +399,17 @@ public final class DaprHttpApi {
     }
 
     /** The binary form: the body is STDIN as it is (not copied). */
-    private void handleRawInvoke(RoutingContext ctx) {
-        RawBindingRequest raw = RawBindingRequest.of(ctx.request());
-        RequestBody body = ctx.remove(BODY);
-        String name = ctx.pathParam("name");
+    private void handleRawInvoke(BindingExchange call, RequestBody body) {
+        RawBindingRequest raw = RawBindingRequest.of(call.request);
         Binding.Ready binding;
         try {
-            binding = invoker.lookup(name, raw.operation());
+            binding = invoker.lookup(call.name, raw.operation());
         } catch (CallException e) {
-            fail(ctx, name, e);
+            fail(call, e);
             return;
         }
         var input = new BindingInvoker.GuestInput(body.bytes(), 0, body.length(), raw.args());
-        answer(
-                ctx,
-                name,
-                invoker.invoke(binding, () -> input),
-                RawBindingRequest.CONTENT_TYPE,
-                body);
+        answer(call, invoker.invoke(binding, () -> input), RawBindingRequest.CONTENT_TYPE, body);
     }
 
     /**
@@ -307,34 +418,34 @@ public final class DaprHttpApi {
      * running (a timeout), so its array is left to the garbage collector.
      */
     private void answer(
-            RoutingContext ctx,
-            String name,
-            CompletableFuture<byte[]> call,
+            BindingExchange call,
+            CompletableFuture<byte[]> run,
             String contentType,
             RequestBody body) {
         Context context = Vertx.currentContext();
-        call.whenComplete(
+        run.whenComplete(
                 (stdout, error) ->
                         context.runOnContext(
                                 v -> {
                                     if (error == null) {
                                         body.release(bodyArrays);
-                                        succeed(ctx, name, stdout, contentType);
+                                        succeed(call, stdout, contentType);
                                     } else {
-                                        fail(ctx, name, callException(error));
+                                        fail(call, callException(error));
                                     }
                                 }));
     }
 
-    private void succeed(RoutingContext ctx, String name, byte[] stdout, String contentType) {
-        ctx.response()
+    private void succeed(BindingExchange call, byte[] stdout, String contentType) {
+        call.response()
                 .setStatusCode(200)
                 .putHeader("Content-Type", contentType)
                 .end(Buffer.buffer(stdout));
-        record(ctx, name, CallOutcome.SUCCESS, 200);
+        record(call, CallOutcome.SUCCESS, 200);
     }
 
-    private void fail(RoutingContext ctx, String name, CallException error) {
+    private void fail(BindingExchange call, CallException error) {
+        String name = call.name;
         int status = statusOf(error.outcome());
         String code;
         String message;
@@ -346,18 +457,18 @@ public final class DaprHttpApi {
             message = "error invoking output binding " + name + ": " + error.getMessage();
         }
         if (status == 429 || status == 503) {
-            ctx.response().putHeader("Retry-After", "1");
+            call.response().putHeader("Retry-After", "1");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("errorCode", code);
         body.put("message", message);
-        if (!ctx.response().ended()) {
-            ctx.response()
+        if (!call.response().ended()) {
+            call.response()
                     .setStatusCode(status)
                     .putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(GoJsonEncoder.encode(body)));
         }
-        record(ctx, name, error.outcome(), status);
+        record(call, error.outcome(), status);
         LOG.atInfo()
                 .addKeyValue("binding", name)
                 .addKeyValue("outcome", error.outcome().label())
@@ -384,11 +495,9 @@ public final class DaprHttpApi {
         };
     }
 
-    private void record(RoutingContext ctx, String name, CallOutcome outcome, int status) {
-        Long started = ctx.get(STARTED);
-        Duration took =
-                Duration.ofNanos(
-                        System.nanoTime() - (started == null ? System.nanoTime() : started));
+    private void record(BindingExchange call, CallOutcome outcome, int status) {
+        String name = call.name;
+        Duration took = Duration.ofNanos(System.nanoTime() - call.started);
         String label = registry.get(name).isPresent() ? name : BindingMetrics.UNKNOWN_BINDING;
         metrics.record(label, outcome, took);
         if (!LOG.isDebugEnabled()) {

@@ -4,9 +4,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class HeaderDeadline {
 
+    private static final Runnable NOTHING = () -> {};
+
     private final Vertx vertx;
     private final long timeoutMillis;
     private final long timeoutNanos;
@@ -35,12 +37,26 @@ final class HeaderDeadline {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
-    /** Sets {@code server}'s connection and request handlers; returns the server. */
-    static HttpServer install(Vertx vertx, HttpServer server, Duration timeout, Router router) {
+    /** Sets {@code server}'s connection handler; requests report to {@link #requestRead}. */
+    static HeaderDeadline install(Vertx vertx, HttpServer server, Duration timeout) {
         var deadline = new HeaderDeadline(vertx, timeout);
-        // First of all routes: the router owns the response's end handler, so re-arm from there.
-        router.route().order(Integer.MIN_VALUE).handler(deadline::headersRead);
-        return server.connectionHandler(deadline::opened).requestHandler(router);
+        server.connectionHandler(deadline::opened);
+        return deadline;
+    }
+
+    /**
+     * A route for the first place of a router whose requests do not pass {@link #requestRead}
+     * otherwise: the router owns the response's end handler, so the answer is seen from there.
+     */
+    void routeFirst(Router router) {
+        router.route()
+                .order(Integer.MIN_VALUE)
+                .handler(
+                        ctx -> {
+                            Runnable answered = requestRead(ctx.request());
+                            ctx.addEndHandler(v -> answered.run());
+                            ctx.next();
+                        });
     }
 
     private void opened(HttpConnection connection) {
@@ -50,19 +66,23 @@ final class HeaderDeadline {
         watch.schedule(timeoutMillis);
     }
 
-    private void headersRead(RoutingContext ctx) {
-        HttpConnection connection = ctx.request().connection();
+    /**
+     * Marks {@code request}'s connection busy; returns what to run once it is answered (or its
+     * connection is gone).
+     */
+    Runnable requestRead(HttpServerRequest request) {
+        HttpConnection connection = request.connection();
         Watch watch = connection == null ? null : watches.get(connection);
-        if (watch != null) {
-            if (ctx.request().version() == HttpVersion.HTTP_2) {
-                // HTTP/2 multiplexes requests: one answer does not mean the connection waits.
-                watch.stop();
-            } else {
-                watch.inFlight++;
-                ctx.addEndHandler(v -> watch.answered());
-            }
+        if (watch == null) {
+            return NOTHING;
         }
-        ctx.next();
+        if (request.version() == HttpVersion.HTTP_2) {
+            // HTTP/2 multiplexes requests: one answer does not mean the connection waits.
+            watch.stop();
+            return NOTHING;
+        }
+        watch.inFlight++;
+        return watch::answered;
     }
 
     /** The deadline of one connection; its fields are touched on the connection's event loop. */

@@ -6,13 +6,13 @@ import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.http.ServerLimits;
+import dev.wasmbind.sidecar.http.SidecarVertx;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
@@ -301,8 +301,7 @@ public final class InPodSidecar implements AutoCloseable {
                             .withReadiness(sync::isReady)
                             .withMetadataSection("moduleService", sync::metadata)
                             .withServerLimits(serverLimits);
-            Vertx vertx =
-                    Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+            Vertx vertx = SidecarVertx.create();
             try {
                 HttpServer api = await(routes.listen(vertx, host, port), host, port);
                 HttpServer health =

@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * flag on every backward branch and call). The flag is cleared before the thread takes the next
  * task.
  *
+ * <p>The pool starts with {@code threads} workers and adds one, up to {@code maxThreads}, for each
+ * task that has run for {@link #LONG_CALL} (a big guest, an outbound HTTP call), taking it away
+ * again when that task ends: few workers for short calls, because every worker that waits for its
+ * next call falls asleep and must be woken for it (with 2 workers on 2 cores a tiny call costs ~10
+ * µs less CPU than with 4, docs/bench/http-path.md "Round 4"), and room for other calls while long
+ * ones hold theirs.
+ *
  * <p>A task still running {@link #STOP_GRACE} after its interrupt cannot be stopped (a host call
  * that ignores interrupts, say): its thread is abandoned, counted, and replaced by a new worker so
  * the pool keeps its size. When it ever returns, the pool shrinks back. From {@code unhealthyAfter}
@@ -57,10 +64,15 @@ public final class WorkerPool implements AutoCloseable {
     /** Overrides {@link #DEFAULT_UNHEALTHY_AFTER} in {@link #forThisMachine()}. */
     public static final String UNHEALTHY_AFTER_ENV = "WASMBIND_UNSTOPPABLE_GUESTS_LIMIT";
 
+    /** How long a task runs before the pool adds a worker for the others (if it may). */
+    public static final Duration LONG_CALL = Duration.ofMillis(10);
+
     /** How often the watchdog looks for expired deadlines; the timeout's precision. */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final int threads;
+    private final int maxThreads;
+    private final AtomicInteger longCalls = new AtomicInteger();
     private final int unhealthyAfter;
     private final LongSupplier nanoTime;
     private final ThreadPoolExecutor workers;
@@ -72,19 +84,33 @@ public final class WorkerPool implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean closed;
 
+    /** A pool of {@code threads} workers that adds none for long tasks. */
     public WorkerPool(int threads, int queueCapacity) {
-        this(threads, queueCapacity, DEFAULT_UNHEALTHY_AFTER, System::nanoTime);
+        this(threads, threads, queueCapacity, DEFAULT_UNHEALTHY_AFTER, System::nanoTime);
+    }
+
+    WorkerPool(int threads, int queueCapacity, int unhealthyAfter, LongSupplier nanoTime) {
+        this(threads, threads, queueCapacity, unhealthyAfter, nanoTime);
     }
 
     /**
+     * @param threads workers while no task runs long
+     * @param maxThreads workers at most while tasks run long (abandoned ones not counted)
      * @param unhealthyAfter abandoned threads at once that make the pool unhealthy
      * @param nanoTime the monotonic clock of deadlines (tests inject failures through it)
      */
-    WorkerPool(int threads, int queueCapacity, int unhealthyAfter, LongSupplier nanoTime) {
-        if (threads < 1 || unhealthyAfter < 1) {
-            throw new IllegalArgumentException("threads and unhealthyAfter must be at least 1");
+    WorkerPool(
+            int threads,
+            int maxThreads,
+            int queueCapacity,
+            int unhealthyAfter,
+            LongSupplier nanoTime) {
+        if (threads < 1 || unhealthyAfter < 1 || maxThreads < threads) {
+            throw new IllegalArgumentException(
+                    "threads and unhealthyAfter must be at least 1, maxThreads at least threads");
         }
         this.threads = threads;
+        this.maxThreads = maxThreads;
         this.unhealthyAfter = unhealthyAfter;
         this.nanoTime = nanoTime;
         var counter = new AtomicInteger();
@@ -108,17 +134,19 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * A pool sized for this machine: two workers per core, at least four; unhealthy from {@code
-     * $WASMBIND_UNSTOPPABLE_GUESTS_LIMIT} (default 3) abandoned threads.
+     * A pool sized for this machine: one worker per core, at least two, and up to two per core, at
+     * least four, while tasks run long; unhealthy from {@code $WASMBIND_UNSTOPPABLE_GUESTS_LIMIT}
+     * (default 3) abandoned threads.
      */
     public static WorkerPool forThisMachine() {
-        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        int cores = Runtime.getRuntime().availableProcessors();
         String limit = System.getenv(UNHEALTHY_AFTER_ENV);
         int unhealthyAfter =
                 limit == null || limit.isBlank()
                         ? DEFAULT_UNHEALTHY_AFTER
                         : Integer.parseInt(limit.trim());
-        return new WorkerPool(threads, 1024, unhealthyAfter, System::nanoTime);
+        return new WorkerPool(
+                Math.max(2, cores), Math.max(4, 2 * cores), 1024, unhealthyAfter, System::nanoTime);
     }
 
     /**
@@ -131,7 +159,8 @@ public final class WorkerPool implements AutoCloseable {
         try {
             workers.execute(() -> runWithDeadline(task, timeout, result));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new Saturated("all " + threads + " workers are busy"));
+            result.completeExceptionally(
+                    new Saturated("all " + workers.getCorePoolSize() + " workers are busy"));
         }
         return result;
     }
@@ -144,6 +173,11 @@ public final class WorkerPool implements AutoCloseable {
     /** Worker threads abandoned since start, including those whose guest ended later. */
     public long abandonedWorkersTotal() {
         return abandonedTotal.get();
+    }
+
+    /** Worker threads now, abandoned ones included. */
+    int workerThreads() {
+        return workers.getPoolSize();
     }
 
     /** Errors the watchdog survived (each logged). */
@@ -169,7 +203,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private <T> void runWithDeadline(Callable<T> task, Duration timeout, CompletableFuture<T> out) {
-        var guard = new Deadline(Thread.currentThread(), nanoTime.getAsLong() + timeout.toNanos());
+        long now = nanoTime.getAsLong();
+        var guard = new Deadline(Thread.currentThread(), now, now + timeout.toNanos());
         guard.onExpiry = () -> out.completeExceptionally(new TimedOut(timeout));
         running.add(guard);
         try {
@@ -190,6 +225,11 @@ public final class WorkerPool implements AutoCloseable {
             if (guard.wasAbandoned()) {
                 returnAbandoned();
             }
+            if (guard.ranLong()) {
+                // Marked under the guard's lock before finish() or never: counted exactly once.
+                longCalls.decrementAndGet();
+                resize(-1);
+            }
         }
     }
 
@@ -209,6 +249,12 @@ public final class WorkerPool implements AutoCloseable {
     private void tick(long now) {
         for (Deadline deadline : running) {
             try {
+                if (now - deadline.startedAt >= LONG_CALL.toNanos()
+                        && longCalls.get() < maxThreads - threads
+                        && deadline.markLong()) {
+                    longCalls.incrementAndGet();
+                    resize(1);
+                }
                 if (now - deadline.expiresAt < 0) {
                     continue;
                 }
@@ -227,10 +273,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Gives the pool a new thread in place of one a guest holds and will not give back. */
     private void abandon(Deadline deadline) {
-        synchronized (resizeLock) {
-            workers.setMaximumPoolSize(workers.getMaximumPoolSize() + 1);
-            workers.setCorePoolSize(workers.getCorePoolSize() + 1);
-        }
+        resize(1);
         int stuck = abandoned.incrementAndGet();
         abandonedTotal.incrementAndGet();
         LOG.atWarn()
@@ -245,25 +288,51 @@ public final class WorkerPool implements AutoCloseable {
     /** An abandoned thread came back: the pool shrinks to its size again. */
     private void returnAbandoned() {
         abandoned.decrementAndGet();
-        synchronized (resizeLock) {
-            workers.setCorePoolSize(workers.getCorePoolSize() - 1);
-            workers.setMaximumPoolSize(workers.getMaximumPoolSize() - 1);
-        }
+        resize(-1);
         LOG.info("an abandoned guest ended; its thread leaves the pool");
+    }
+
+    /** One worker more (queued tasks get it at once) or one fewer (the next idle one leaves). */
+    private void resize(int delta) {
+        synchronized (resizeLock) {
+            if (delta > 0) {
+                workers.setMaximumPoolSize(workers.getMaximumPoolSize() + delta);
+                workers.setCorePoolSize(workers.getCorePoolSize() + delta);
+            } else {
+                workers.setCorePoolSize(workers.getCorePoolSize() + delta);
+                workers.setMaximumPoolSize(workers.getMaximumPoolSize() + delta);
+            }
+        }
     }
 
     /** Decides, under one lock, whether a task finished in time, expired, or was abandoned. */
     private static final class Deadline {
         private final Thread worker;
+        private final long startedAt;
         private final long expiresAt;
         private Runnable onExpiry;
         private boolean finished;
         private boolean expired;
         private boolean abandoned;
+        private boolean ranLong;
 
-        Deadline(Thread worker, long expiresAt) {
+        Deadline(Thread worker, long startedAt, long expiresAt) {
             this.worker = worker;
+            this.startedAt = startedAt;
             this.expiresAt = expiresAt;
+        }
+
+        /** True the first time, while the task still runs: it has a worker added for it. */
+        synchronized boolean markLong() {
+            if (finished || ranLong) {
+                return false;
+            }
+            ranLong = true;
+            return true;
+        }
+
+        synchronized boolean ranLong() {
+            return ranLong;
         }
 
         /** Interrupts the worker once; returns what to run then (null when already decided). */

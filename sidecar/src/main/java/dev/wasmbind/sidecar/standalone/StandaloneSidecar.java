@@ -12,13 +12,13 @@ import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.http.ServerLimits;
+import dev.wasmbind.sidecar.http.SidecarVertx;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
 import dev.wasmbind.sidecar.runtime.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -243,12 +243,7 @@ public final class StandaloneSidecar implements AutoCloseable {
             LOG.debug("starting; JVM up {} ms", uptimeMillis());
             // Vert.x takes a while to load: start it while the bindings load.
             CompletableFuture<Vertx> vertxStarting =
-                    CompletableFuture.supplyAsync(
-                            () ->
-                                    Vertx.vertx(
-                                            new VertxOptions()
-                                                    .setEventLoopPoolSize(2)
-                                                    .setWorkerPoolSize(2)));
+                    CompletableFuture.supplyAsync(SidecarVertx::create);
             var compiler = new ModuleCompiler();
             var registry = new BindingRegistry();
             loadAll(resources, compiler, registry, interpretFirst);

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** The HTTP API serving one binding of a test module on 127.0.0.1, for socket-level tests. */
 final class SingleBindingApi {
@@ -30,6 +31,18 @@ final class SingleBindingApi {
     static int listen(
             Vertx vertx, WorkerPool pool, String module, long maxRequestBytes, ServerLimits limits)
             throws Exception {
+        return listen(vertx, pool, module, maxRequestBytes, limits, UnaryOperator.identity());
+    }
+
+    /** As above, the API set up further by {@code configure} before it listens. */
+    static int listen(
+            Vertx vertx,
+            WorkerPool pool,
+            String module,
+            long maxRequestBytes,
+            ServerLimits limits,
+            UnaryOperator<DaprHttpApi> configure)
+            throws Exception {
         var registry = new BindingRegistry();
         registry.put(
                 new Binding.Ready(
@@ -43,13 +56,16 @@ final class SingleBindingApi {
                         false,
                         new Semaphore(4)));
         var metrics = new BindingMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        return new DaprHttpApi(
-                        registry,
-                        new BindingInvoker(registry, pool, new GuestRunner(), metrics),
-                        metrics,
-                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                        "test")
-                .withServerLimits(limits)
+        var api =
+                new DaprHttpApi(
+                                registry,
+                                new BindingInvoker(registry, pool, new GuestRunner(), metrics),
+                                metrics,
+                                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                                "test")
+                        .withServerLimits(limits);
+        return configure
+                .apply(api)
                 .listen(vertx, "127.0.0.1", 0)
                 .toCompletionStage()
                 .toCompletableFuture()

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,63 @@ class WorkerPoolTest {
             assertThat(answer).isEqualTo("still here");
             assertThat(runaway).isNotDone();
             runaway.cancel(true);
+        }
+    }
+
+    @Test
+    void shouldAddAWorkerWhileATaskRunsLongAndTakeItAwayAfter() throws Exception {
+        var clock = new AtomicLong();
+        try (var pool = new WorkerPool(1, 2, 8, 3, clock::get)) {
+            var started = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var slow =
+                    pool.submit(
+                            () -> {
+                                started.countDown();
+                                release.await();
+                                return "slow";
+                            },
+                            Duration.ofHours(1));
+            started.await();
+            var quick = pool.submit(() -> "quick", Duration.ofHours(1));
+
+            // The only worker is held; once its task has run long, the queued one gets a worker.
+            clock.addAndGet(WorkerPool.LONG_CALL.toNanos());
+            assertThat(quick.get(30, TimeUnit.SECONDS)).isEqualTo("quick");
+            assertThat(slow).isNotDone();
+            assertThat(pool.workerThreads()).isEqualTo(2);
+
+            release.countDown();
+            assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("slow");
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerThreads() == 1);
+        }
+    }
+
+    @Test
+    void shouldAddNoWorkerBeyondItsMaximum() throws Exception {
+        var clock = new AtomicLong();
+        try (var pool = new WorkerPool(1, 4, 3, clock::get)) {
+            var started = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var slow =
+                    pool.submit(
+                            () -> {
+                                started.countDown();
+                                release.await();
+                                return "slow";
+                            },
+                            Duration.ofHours(1));
+            started.await();
+            var quick = pool.submit(() -> "quick", Duration.ofHours(1));
+            clock.addAndGet(WorkerPool.LONG_CALL.toNanos());
+
+            // A few watchdog ticks: still one worker, the queued task waits for it.
+            Thread.sleep(100);
+            assertThat(pool.workerThreads()).isEqualTo(1);
+            assertThat(quick).isNotDone();
+            release.countDown();
+            assertThat(quick.get(30, TimeUnit.SECONDS)).isEqualTo("quick");
+            assertThat(slow.get()).isEqualTo("slow");
         }
     }
 
