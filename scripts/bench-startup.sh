@@ -75,7 +75,7 @@ config() { # CONFIG [train]; sets java and flags
       java="$JDK25/bin/java"; flags="$FLAGS"
       [ "$c" = jdk25-coh ] && flags+=" -XX:+UseCompactObjectHeaders"
       if [ -n "$train" ]; then flags+=" -XX:AOTCacheOutput=$OUT/$c.aot"; else flags+=" -XX:AOTCache=$OUT/$c.aot"; fi
-      flags+=" -Xlog:aot*=off -Xlog:cds*=off" ;;
+      flags+=" -Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow" ;; # as sidecar_archive_flags
     *) echo "unknown config $c" >&2; exit 2 ;;
   esac
 }
