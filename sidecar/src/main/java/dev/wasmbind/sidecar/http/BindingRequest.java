@@ -2,7 +2,6 @@ package dev.wasmbind.sidecar.http;
 
 import dev.wasmbind.sidecar.binding.BindingInvoker;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +33,6 @@ public record BindingRequest(
 
     private BindingRequest(String operation, byte[] stdin, Map<String, String> metadata) {
         this(operation, stdin, 0, stdin.length, metadata);
-    }
-
-    /** What the guest reads, in an array of its own length (a copy when it is a range). */
-    public byte[] stdin() {
-        return stdinOffset == 0 && stdinLength == stdinSource.length
-                ? stdinSource
-                : Arrays.copyOfRange(stdinSource, stdinOffset, stdinOffset + stdinLength);
     }
 
     /** Whether STDIN is a range of {@code body}, the array this request was decoded from. */
