@@ -99,7 +99,10 @@ cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$pid
 jdk_tool() { local d; d="$(dirname "$(readlink -f "$(command -v "$java")")")"; if [ -x "$d/$1" ]; then echo "$d/$1"; else echo "$1"; fi; }
 classes() { "$(jdk_tool jcmd)" "$pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.(shared)?[lL]oadedClasses=/{s+=$2} END{print s+0}'; }
 calls() { for b in tiny hello; do curl -sf -o /dev/null -d '{"operation":"execute","data":"hi"}' "http://127.0.0.1:$PORT/v1.0/bindings/$b"; done; }
-# The sidecar's debug markers ("starting; JVM up N ms", ...) and log timestamps -> ms since t0.
+# ms since t0 of: JVM created (-Xlog:startuptime's "Create VM", counted from t0: the launcher's
+# few ms before the JVM's own clock starts are included), then the sidecar's debug markers
+# ("starting", "bindings loaded", "listening") and the last "now runs compiled", by their log
+# timestamps. Older jars print "; JVM up N ms" after the markers: ignored.
 timeline() {
   local create
   create=$(awk -F'[][]' '/Create VM/{sub(/s$/, "", $2); printf "%d", $2 * 1000}' "$OUT/startuptime.log")
@@ -107,20 +110,16 @@ timeline() {
 import re, sys, datetime
 log, t0, create = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
 def ms(ts):
-    return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0
-marks, jvm0, compiled = {}, None, ""
+    return "%.0f" % (datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0)
+marks, compiled = {}, ""
 for line in open(log):
-    m = re.match(r"(\S+) .*- (starting|bindings loaded|listening); JVM up (\d+) ms", line)
+    m = re.match(r"(\S+) .*- (starting|bindings loaded|listening)(;|$)", line)
     if m:
-        at = ms(m.group(1))
-        if jvm0 is None:
-            jvm0 = at - int(m.group(3))  # JVM start, ms after the process start
-        marks[m.group(2)] = jvm0 + int(m.group(3))
+        marks[m.group(2)] = ms(m.group(1))
     m = re.match(r"(\S+) .*binding \S+ now runs compiled", line)
     if m:
-        compiled = "%.0f" % ms(m.group(1))
-jvm = "%.0f" % (jvm0 + int(create)) if jvm0 is not None and create else ""
-print(",".join([jvm] + ["%.0f" % marks[k] if k in marks else "" for k in ("starting", "bindings loaded", "listening")] + [compiled]))
+        compiled = ms(m.group(1))
+print(",".join([create] + [marks.get(k, "") for k in ("starting", "bindings loaded", "listening")] + [compiled]))
 PY
 }
 
