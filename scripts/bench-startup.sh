@@ -99,16 +99,17 @@ cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$pid
 jdk_tool() { local d; d="$(dirname "$(readlink -f "$(command -v "$java")")")"; if [ -x "$d/$1" ]; then echo "$d/$1"; else echo "$1"; fi; }
 classes() { "$(jdk_tool jcmd)" "$pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.(shared)?[lL]oadedClasses=/{s+=$2} END{print s+0}'; }
 calls() { for b in tiny hello; do curl -sf -o /dev/null -d '{"operation":"execute","data":"hi"}' "http://127.0.0.1:$PORT/v1.0/bindings/$b"; done; }
-# ms since t0 of: JVM created (-Xlog:startuptime's "Create VM", counted from t0: the launcher's
-# few ms before the JVM's own clock starts are included), then the sidecar's debug markers
+# ms since t0 of: JVM created (the JVM's own wall-clock sun.rt.createVmEndTime, read from its
+# perf data with jstat, which does not attach to it), then the sidecar's debug markers
 # ("starting", "bindings loaded", "listening") and the last "now runs compiled", by their log
 # timestamps. Older jars print "; JVM up N ms" after the markers: ignored.
 timeline() {
-  local create
-  create=$(awk -F'[][]' '/Create VM/{sub(/s$/, "", $2); printf "%d", $2 * 1000}' "$OUT/startuptime.log")
-  python3 - "$OUT/sidecar.log" "$t0" "$create" <<'PY'
+  local created
+  created=$("$(jdk_tool jstat)" -J-Djstat.showUnsupported=true -snap "$pid" 2>/dev/null |
+    awk -F= -v t0="$t0" '/^sun.rt.createVmEndTime=/{printf "%.0f", $2 - t0 / 1000000}')
+  python3 - "$OUT/sidecar.log" "$t0" "$created" <<'PY'
 import re, sys, datetime
-log, t0, create = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
+log, t0, created = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
 def ms(ts):
     return "%.0f" % (datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0)
 marks, compiled = {}, ""
@@ -119,7 +120,7 @@ for line in open(log):
     m = re.match(r"(\S+) .*binding \S+ now runs compiled", line)
     if m:
         compiled = ms(m.group(1))
-print(",".join([create] + [marks.get(k, "") for k in ("starting", "bindings loaded", "listening")] + [compiled]))
+print(",".join([created] + [marks.get(k, "") for k in ("starting", "bindings loaded", "listening")] + [compiled]))
 PY
 }
 
