@@ -99,28 +99,28 @@ cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$pid
 jdk_tool() { local d; d="$(dirname "$(readlink -f "$(command -v "$java")")")"; if [ -x "$d/$1" ]; then echo "$d/$1"; else echo "$1"; fi; }
 classes() { "$(jdk_tool jcmd)" "$pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.(shared)?[lL]oadedClasses=/{s+=$2} END{print s+0}'; }
 calls() { for b in tiny hello; do curl -sf -o /dev/null -d '{"operation":"execute","data":"hi"}' "http://127.0.0.1:$PORT/v1.0/bindings/$b"; done; }
-# The sidecar's debug markers ("starting; JVM up N ms", ...) and log timestamps -> ms since t0.
+# ms since t0 of: JVM created (the JVM's own wall-clock sun.rt.createVmEndTime, read from its
+# perf data with jstat, which does not attach to it), then the sidecar's debug markers
+# ("starting", "bindings loaded", "listening") and the last "now runs compiled", by their log
+# timestamps. Older jars print "; JVM up N ms" after the markers: ignored.
 timeline() {
-  local create
-  create=$(awk -F'[][]' '/Create VM/{sub(/s$/, "", $2); printf "%d", $2 * 1000}' "$OUT/startuptime.log")
-  python3 - "$OUT/sidecar.log" "$t0" "$create" <<'PY'
+  local created
+  created=$("$(jdk_tool jstat)" -J-Djstat.showUnsupported=true -snap "$pid" 2>/dev/null |
+    awk -F= -v t0="$t0" '/^sun.rt.createVmEndTime=/{printf "%.0f", $2 - t0 / 1000000}')
+  python3 - "$OUT/sidecar.log" "$t0" "$created" <<'PY'
 import re, sys, datetime
-log, t0, create = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
+log, t0, created = sys.argv[1], int(sys.argv[2]) / 1e6, sys.argv[3]
 def ms(ts):
-    return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0
-marks, jvm0, compiled = {}, None, ""
+    return "%.0f" % (datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000 - t0)
+marks, compiled = {}, ""
 for line in open(log):
-    m = re.match(r"(\S+) .*- (starting|bindings loaded|listening); JVM up (\d+) ms", line)
+    m = re.match(r"(\S+) .*- (starting|bindings loaded|listening)(;|$)", line)
     if m:
-        at = ms(m.group(1))
-        if jvm0 is None:
-            jvm0 = at - int(m.group(3))  # JVM start, ms after the process start
-        marks[m.group(2)] = jvm0 + int(m.group(3))
+        marks[m.group(2)] = ms(m.group(1))
     m = re.match(r"(\S+) .*binding \S+ now runs compiled", line)
     if m:
-        compiled = "%.0f" % ms(m.group(1))
-jvm = "%.0f" % (jvm0 + int(create)) if jvm0 is not None and create else ""
-print(",".join([jvm] + ["%.0f" % marks[k] if k in marks else "" for k in ("starting", "bindings loaded", "listening")] + [compiled]))
+        compiled = ms(m.group(1))
+print(",".join([created] + [marks.get(k, "") for k in ("starting", "bindings loaded", "listening")] + [compiled]))
 PY
 }
 

@@ -40,9 +40,15 @@ public final class Logging {
 
     private Logging() {}
 
-    /** Replaces whatever logback configured by itself; call first thing in {@code call()}. */
+    /**
+     * Replaces what logback set up at its start ({@link LoggingConfigurator}: this text format at
+     * info); call first thing in {@code call()}.
+     */
     public static void configure(LogLevel level, LogFormat format) {
-        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        configure((LoggerContext) LoggerFactory.getILoggerFactory(), level, format);
+    }
+
+    static void configure(LoggerContext context, LogLevel level, LogFormat format) {
         context.reset();
         Encoder<ILoggingEvent> encoder = format == LogFormat.json ? json() : text(context);
         encoder.setContext(context);

@@ -181,10 +181,6 @@ public final class StandaloneSidecar implements AutoCloseable {
         }
     }
 
-    static long uptimeMillis() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
-    }
-
     public static final class Builder {
         private final Path resources;
         private String host = "127.0.0.1";
@@ -240,14 +236,17 @@ public final class StandaloneSidecar implements AutoCloseable {
 
         /** Loads the bindings and starts listening; returns once the API answers. */
         public StandaloneSidecar start() throws IOException, InterruptedException {
-            LOG.debug("starting; JVM up {} ms", uptimeMillis());
+            // Markers for scripts/bench-startup.sh, which times them by their log timestamps
+            // (asking
+            // the JVM's uptime here would load java.management: ~10 ms on the start path).
+            LOG.debug("starting");
             // Vert.x takes a while to load: start it while the bindings load.
             CompletableFuture<Vertx> vertxStarting =
                     CompletableFuture.supplyAsync(SidecarVertx::create);
             var compiler = new ModuleCompiler();
             var registry = new BindingRegistry();
             loadAll(resources, compiler, registry, interpretFirst);
-            LOG.debug("bindings loaded; JVM up {} ms", uptimeMillis());
+            LOG.debug("bindings loaded");
             var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             var metrics = new BindingMetrics(prometheus);
             WorkerPool pool = WorkerPool.forThisMachine();
@@ -283,7 +282,7 @@ public final class StandaloneSidecar implements AutoCloseable {
                                 e);
                     }
                 }
-                LOG.debug("listening; JVM up {} ms", uptimeMillis());
+                LOG.debug("listening");
                 compileAll(registry, compiler, COMPILE_THREAD);
                 return new StandaloneSidecar(vertx, pool, registry, server, grpcServer);
             } catch (ExecutionException | TimeoutException e) {
