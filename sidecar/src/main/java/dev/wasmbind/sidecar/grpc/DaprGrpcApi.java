@@ -7,13 +7,8 @@ import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.binding.CallException;
 import dev.wasmbind.sidecar.binding.CallOutcome;
-import io.dapr.v1.DaprProtos.GetMetadataRequest;
-import io.dapr.v1.DaprProtos.GetMetadataResponse;
-import io.dapr.v1.DaprProtos.RegisteredComponents;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -21,6 +16,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.slf4j.Logger;
@@ -36,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * and errors carry {@code error invoking output binding NAME: …} with an {@code ErrorInfo} detail
  * ({@code ERR_INVOKE_OUTPUT_BINDING}, domain {@code dapr.io}).
  *
- * <p>{@code InvokeBinding} reads and writes its messages with {@link InvokeBindingWire}, never with
- * Dapr's generated classes: those build the descriptors of the whole Dapr API on first use. Only
- * {@code GetMetadata} uses them.
+ * <p>The messages are read and written by {@link InvokeBindingWire} and {@link GetMetadataWire},
+ * never by Dapr's generated classes: those build the descriptors of the whole Dapr API on first
+ * use, and the sidecar does not ship them.
  */
 public final class DaprGrpcApi {
 
@@ -57,12 +53,12 @@ public final class DaprGrpcApi {
                     InvokeBindingWire.RESPONSE_ENCODER,
                     InvokeBindingWire.REQUEST_DECODER);
 
-    static final ServiceMethod<GetMetadataRequest, GetMetadataResponse> GET_METADATA =
+    static final ServiceMethod<GetMetadataWire.Request, GetMetadataWire.Response> GET_METADATA =
             ServiceMethod.server(
                     ServiceName.create(SERVICE),
                     "GetMetadata",
-                    GrpcMessageEncoder.encoder(),
-                    GrpcMessageDecoder.decoder(GetMetadataRequest.parser()));
+                    GetMetadataWire.RESPONSE_ENCODER,
+                    GetMetadataWire.REQUEST_DECODER);
 
     private final BindingRegistry registry;
     private final BindingInvoker invoker;
@@ -237,23 +233,19 @@ public final class DaprGrpcApi {
 
     /** daprd's metadata shape: every loaded binding is a {@code bindings.wasm} component. */
     private void handleGetMetadata(
-            GrpcServerRequest<GetMetadataRequest, GetMetadataResponse> request) {
+            GrpcServerRequest<GetMetadataWire.Request, GetMetadataWire.Response> request) {
         request.handler(
                 ignored -> {
-                    var response =
-                            GetMetadataResponse.newBuilder()
-                                    .setId(appId)
-                                    .setRuntimeVersion("wasmbind");
+                    List<GetMetadataWire.Component> components = new ArrayList<>();
                     for (Binding binding : registry.all()) {
                         if (binding instanceof Binding.Ready ready) {
-                            response.addRegisteredComponents(
-                                    RegisteredComponents.newBuilder()
-                                            .setName(ready.name())
-                                            .setType("bindings.wasm")
-                                            .setVersion("v1"));
+                            components.add(
+                                    new GetMetadataWire.Component(
+                                            ready.name(), "bindings.wasm", "v1"));
                         }
                     }
-                    request.response().end(response.build());
+                    request.response()
+                            .end(new GetMetadataWire.Response(appId, "wasmbind", components));
                 });
     }
 }
