@@ -237,8 +237,7 @@ public final class StandaloneSidecar implements AutoCloseable {
         /** Loads the bindings and starts listening; returns once the API answers. */
         public StandaloneSidecar start() throws IOException, InterruptedException {
             // Markers for scripts/bench-startup.sh, which times them by their log timestamps
-            // (asking
-            // the JVM's uptime here would load java.management: ~10 ms on the start path).
+            // (asking the JVM's uptime here would load java.management: ~10 ms of the start).
             LOG.debug("starting");
             // Vert.x takes a while to load: start it while the bindings load.
             CompletableFuture<Vertx> vertxStarting =
