@@ -205,7 +205,8 @@ final class CallTemplate {
             case "fd_write" ->
                     (instance, a) ->
                             result(
-                                    wasi().fdWrite(
+                                    GuestCall.current()
+                                            .fdWrite(
                                                     instance.memory(),
                                                     (int) a[0],
                                                     (int) a[1],
@@ -213,7 +214,7 @@ final class CallTemplate {
                                                     (int) a[3]));
             case "proc_exit" ->
                     (instance, a) -> {
-                        wasi().procExit((int) a[0]);
+                        GuestCall.current().procExit((int) a[0]);
                         return null;
                     };
             case "args_get" ->
