@@ -11,6 +11,8 @@
 # against the native build of the same C program spawned per call on the same STDIN (the 2 MiB
 # of hex the guest hashes with rawData), and counts the sidecar's CPU time and young/full
 # collections per SHA-256 call (-Xlog:gc), figures that move less with the load than wall time.
+# Also the guest workers' sleeps per execute at 8 connections (voluntary context switches of the
+# wasm-worker threads: each is a sleep and a wake-up in the hand-off from the event loop).
 # SHA_ONLY=1 (with INTERLEAVED=1) skips the wrk runs. NEW_JAVA_FLAGS (default: JAVA_FLAGS) runs the
 # new jar with other flags: give the same jar twice to compare two sets of JVM flags. Interleaved
 # runs end with each sidecar's resident memory after 20 s idle. Both modes wait until the bindings run
@@ -104,6 +106,19 @@ wait_compiled() { # label pid: until both bindings run compiled
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+worker_switches() { # pid -> "tid voluntary-switches" per guest worker thread
+  local task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      wasm-worker*) echo "${task##*/} $(awk '/^voluntary_ctxt_switches/{print $2}' "$task/status" 2>/dev/null)" ;;
+    esac
+  done
+}
+
+worker_sleeps() { # before-file after-file requests -> guest workers' sleeps (voluntary switches) per request
+  awk -v n="$3" 'NR == FNR {was[$1] = $2; next} {s += $2 - ($1 in was ? was[$1] : 0)} END {printf "%.2f", s / n}' "$1" "$2"
+}
+
 wrk_run() { # connections url [script] -> "req/s p50 p99 requests"
   local result
   if [ -n "${3:-}" ]; then
@@ -178,8 +193,8 @@ interleaved() {
   local old_pid new_pid
   start_jar old "$OLD" "$PORT"; old_pid=$started_pid
   start_jar new "$NEW" $((PORT + 1)); new_pid=$started_pid
-  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young / full GCs per SHA-256 | execute c8 p50 |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| round | jar | load | execute c8 req/s | healthz c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | execute c1 p50 / p99 | healthz c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young / full GCs per SHA-256 | execute c8 p50 | worker sleeps per execute |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for round in $(seq "$ROUNDS"); do
     for jar in old new; do
       local pid=$old_pid port=$PORT
@@ -192,13 +207,16 @@ interleaved() {
       local shacols
       shacols="$shap50 | $native | $(awk -v a="$shap50" -v b="$native" 'BEGIN{printf "%.2f", a/b}') | $shacpu | $shay / $shaf"
       if [ "${SHA_ONLY:-0}" = 1 ]; then
-        echo "| $round | $jar | $load | - | - | - | - | - | - | - | - | $shacols | - |" | tee -a "$OUT/interleaved.rows"
+        echo "| $round | $jar | $load | - | - | - | - | - | - | - | - | $shacols | - | - |" | tee -a "$OUT/interleaved.rows"
         continue
       fi
-      local y0 y1 ygc
+      local y0 y1 ygc sleeps
+      worker_switches $pid >"$OUT/switches-before"
       before=$(cpu_ticks $pid); y0=$(gc_count $jar Young)
       e8=$(wrk_run 8 "$base/v1.0/bindings/tiny" "$OUT/execute.lua")
       after=$(cpu_ticks $pid); y1=$(gc_count $jar Young)
+      worker_switches $pid >"$OUT/switches-after"
+      sleeps=$(worker_sleeps "$OUT/switches-before" "$OUT/switches-after" "$(cut -d' ' -f4 <<<"$e8")")
       cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.0f", t / hz * 1e6 / n}')
       ygc=$(awk -v y=$((y1 - y0)) -v n="$(cut -d' ' -f4 <<<"$e8")" 'BEGIN{printf "%.2f", y * 1000 / n}')
       h8=$(wrk_run 8 "$base/v1.0/healthz")
@@ -206,7 +224,7 @@ interleaved() {
       h1=$(wrk_run 1 "$base/v1.0/healthz")
       read -r e8r e8p50 _ _ <<<"$e8"; read -r h8r _ _ _ <<<"$h8"
       read -r e1r e1p50 e1p99 _ <<<"$e1"; read -r h1r _ _ _ <<<"$h1"
-      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $ygc | $e1r | $e1p50 / $e1p99 | $h1r | $shacols | $e8p50 |" | tee -a "$OUT/interleaved.rows"
+      echo "| $round | $jar | $load | $e8r | $h8r | $(awk -v a="$e8r" -v b="$h8r" 'BEGIN{printf "%.2f", a/b}') | $cpu | $ygc | $e1r | $e1p50 / $e1p99 | $h1r | $shacols | $e8p50 | $sleeps |" | tee -a "$OUT/interleaved.rows"
     done
   done
   sleep 20
@@ -219,17 +237,17 @@ interleaved() {
   echo
   echo "Medians over $ROUNDS rounds:"
   echo
-  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young GCs per SHA-256 | full GCs per SHA-256 | execute c8 p50 µs |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| jar | execute c8 req/s | ratio c8 | CPU µs per execute | young GCs per 1k execute | execute c1 req/s | SHA-256 p50 ms | native p50 ms | ratio | CPU ms per SHA-256 | young GCs per SHA-256 | full GCs per SHA-256 | execute c8 p50 µs | worker sleeps per execute |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for jar in old new; do
     grep "| $jar |" "$OUT/interleaved.rows" | awk -F'|' -v jar=$jar '
       function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
       { n++; e8[n] = $5; r8[n] = $7; cpu[n] = $8; ygk[n] = $9; e1[n] = $10; sha[n] = $13; nat[n] = $14; rat[n] = $15; scpu[n] = $16
         split($17, g, "/"); yg[n] = g[1]; fg[n] = g[2]
-        p = $18; gsub(/ /, "", p); us = p + 0; if (p ~ /ms$/) us *= 1000; else if (p ~ /[0-9]s$/) us *= 1e6; p8[n] = us }
-      END { printf "| %s | %.0f | %.2f | %.0f | %.2f | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f | %.0f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(ygk, n), median(e1, n),
-        median(sha, n), median(nat, n), median(rat, n), median(scpu, n), median(yg, n), median(fg, n), median(p8, n) }'
+        p = $18; gsub(/ /, "", p); us = p + 0; if (p ~ /ms$/) us *= 1000; else if (p ~ /[0-9]s$/) us *= 1e6; p8[n] = us; ws[n] = $19 }
+      END { printf "| %s | %.0f | %.2f | %.0f | %.2f | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f | %.0f | %.2f |\n", jar, median(e8, n), median(r8, n), median(cpu, n), median(ygk, n), median(e1, n),
+        median(sha, n), median(nat, n), median(rat, n), median(scpu, n), median(yg, n), median(fg, n), median(p8, n), median(ws, n) }'
   done
 }
 

@@ -26,10 +26,11 @@ import java.util.function.Function;
  * ({@link GuestCall#current()}) and works on it, so no call sees another's descriptors, arguments,
  * streams, sandbox clocks or HTTP handles.
  *
- * <p>The WASI functions guests call on every run go straight to the call's {@link WasiPreview1};
- * the others to Chicory's own host function for that call, built on the first such call. {@code
- * fd_read} is {@link StdinReader}; in strict sandbox the clocks, sleeps and random are {@link
- * StrictSandbox}'s; the wasi-http functions are {@link WasiHttpSession}'s.
+ * <p>The WASI functions guests call on every run go straight to the call's {@link WasiPreview1}
+ * ({@code fd_write} and {@code proc_exit} to the call itself, which needs no WASI for STDOUT and
+ * STDERR); the others to Chicory's own host function for that call, built on the first such call.
+ * {@code fd_read} is {@link StdinReader}; in strict sandbox the clocks, sleeps and random are
+ * {@link StrictSandbox}'s; the wasi-http functions are {@link WasiHttpSession}'s.
  */
 final class CallTemplate {
 
@@ -205,7 +206,8 @@ final class CallTemplate {
             case "fd_write" ->
                     (instance, a) ->
                             result(
-                                    wasi().fdWrite(
+                                    GuestCall.current()
+                                            .fdWrite(
                                                     instance.memory(),
                                                     (int) a[0],
                                                     (int) a[1],
@@ -213,7 +215,7 @@ final class CallTemplate {
                                                     (int) a[3]));
             case "proc_exit" ->
                     (instance, a) -> {
-                        wasi().procExit((int) a[0]);
+                        GuestCall.current().procExit((int) a[0]);
                         return null;
                     };
             case "args_get" ->

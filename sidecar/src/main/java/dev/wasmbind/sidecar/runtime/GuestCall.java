@@ -4,6 +4,8 @@ import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.log.SystemLogger;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
@@ -110,6 +112,38 @@ final class GuestCall implements AutoCloseable {
                             .build();
         }
         return wasi;
+    }
+
+    /**
+     * {@code fd_write}. Until the guest calls a WASI function that needs the call's {@link
+     * WasiPreview1} (only that one can close or renumber a descriptor), descriptors 1 and 2 are
+     * STDOUT and STDERR as a new WASI has them: writes to those go straight to the streams, as
+     * Chicory's would, without building the WASI (its descriptors, argument and environment lists:
+     * about 2% of a tiny call's CPU, for a guest that only reads STDIN and writes STDOUT). Any
+     * other descriptor, or any write once the WASI exists, is Chicory's.
+     */
+    int fdWrite(Memory memory, int fd, int iovs, int iovsLength, int writtenPointer) {
+        if (wasi != null || (fd != 1 && fd != 2)) {
+            return wasi().fdWrite(memory, fd, iovs, iovsLength, writtenPointer);
+        }
+        BoundedOutputStream out = fd == 1 ? stdout : stderr;
+        int written = 0;
+        for (int i = 0; i < iovsLength; i++) {
+            int iov = iovs + i * 8;
+            byte[] data = memory.readBytes(memory.readInt(iov), memory.readInt(iov + 4));
+            out.write(data, 0, data.length);
+            written += data.length;
+        }
+        memory.writeI32(writtenPointer, written);
+        return 0; // ESUCCESS
+    }
+
+    /**
+     * {@code proc_exit}: ends the guest with {@link WasiExitException}, as Chicory's does for every
+     * code under {@code withThrowOnExit0(true)}, without building the WASI for it.
+     */
+    void procExit(int code) {
+        throw new WasiExitException(code);
     }
 
     /** Chicory's WASI functions bound to this call's WASI, for the rarely used ones. */

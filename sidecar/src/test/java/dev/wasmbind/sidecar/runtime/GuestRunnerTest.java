@@ -218,6 +218,18 @@ class GuestRunnerTest {
     }
 
     @Test
+    void shouldWriteStdoutAndStderrAsWasiDoesBeforeAndAfterTheGuestClosesADescriptor()
+            throws GuestFailure {
+        // Two iovecs to STDOUT, one to STDERR (straight to the streams), then fd_close(1) builds
+        // the call's WASI and a write to the closed STDOUT must fail with EBADF; exit 3 or 4
+        // otherwise. Twice: the second call gets fresh descriptors.
+        RunSettings settings = settings("fd-write").build();
+
+        assertThat(run("fd-write", settings, "")).isEqualTo("abcd");
+        assertThat(run("fd-write", settings, "")).isEqualTo("abcd");
+    }
+
+    @Test
     void shouldReportANonZeroExitWithTheEndOfStderr() {
         assertThatThrownBy(() -> run("fail", settings("fail").build(), "", "3", "it broke"))
                 .isInstanceOfSatisfying(
