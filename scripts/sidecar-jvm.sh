@@ -77,7 +77,7 @@ sidecar_flags_for() {
 # JDK 25+: an AOT cache (JEP 483/514/515: classes loaded and linked, method profiles) at
 # ARCHIVE_BASE.aot. JDK 17-24: one static AppCDS archive at ARCHIVE_BASE.jsa, the JDK's classes
 # the sidecar uses and its own, in place of the JDK's default archive (a dynamic archive on top
-# of the JDK's: ~1.6 MiB more resident and a longer JVM creation, docs/bench/archive.md).
+# of the JDK's: 1.3-1.7 MiB more resident, docs/bench/archive.md).
 sidecar_archive_flags() {
   local java="$1" jar="$2" base="$3"
   shift 3

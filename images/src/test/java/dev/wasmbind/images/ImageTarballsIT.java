@@ -147,7 +147,7 @@ class ImageTarballsIT {
         Path rootfs = work.resolve("rootfs");
         assertThat(rootfs.resolve("app/wasmbind-sidecar.jsa")).isRegularFile();
         // A static archive (HotSpot's magic 0xf00baba2) that replaces the JDK's own, not a dynamic
-        // one (0xf00baba8) on top of it: 1.6 MiB less resident (docs/bench/archive.md).
+        // one (0xf00baba8) on top of it: 1.3-1.7 MiB less resident (docs/bench/archive.md).
         try (InputStream in = Files.newInputStream(rootfs.resolve("app/wasmbind-sidecar.jsa"))) {
             byte[] magic = in.readNBytes(4);
             assertThat(ByteBuffer.wrap(magic).order(ByteOrder.LITTLE_ENDIAN).getInt())
