@@ -23,7 +23,7 @@
 #   ready     process start to the first healthz 204 (polled every 5 ms); cpu: CPU to ready
 #   createvm  -Xlog:startuptime "Create VM" (ms); genesis: its "Genesis" phase (JDK 25 only)
 #   classes   loaded classes at ready (jcmd PerfCounter.print, right after ready)
-#   rss       VmRSS at ready, and idle: 5 s after the first calls
+#   rss       VmRSS at ready, and idle: 5 s (IDLE_SECONDS) after the first calls
 #   first     once all three modules run compiled (+1 s): the first tiny execute, the first
 #             sha256 execute and the first gRPC InvokeBinding: wall ms (curl) and process CPU ms
 #   archive   archive file size (MB) and its resident pages at idle (MiB, smaps)
@@ -225,7 +225,7 @@ for run in $(seq "$RUNS"); do
     read -r tiny tiny_cpu <<<"$(timed execute tiny '{"operation":"execute","data":"hi"}')"
     read -r sha sha_cpu <<<"$(timed execute sha256 '{"operation":"execute","data":"hi"}')"
     read -r g g_cpu <<<"$(timed grpc "$OUT/grpc-request.bin")"
-    sleep 5
+    sleep "${IDLE_SECONDS:-5}"
     create=$(vm_phase "Create VM"); genesis=$(vm_phase Genesis)
     # every archive mapped: on JDK 17 with a dynamic archive, the JDK's base archive too
     arch_rss=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { m = ($6 ~ /\.(jsa|aot)$/) } /^Rss:/ && m { r += $2 } END { printf "%.1f", r / 1024 }' "/proc/$pid/smaps")
