@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the first gRPC call costs a freshly started sidecar (docs/bench/startup.md, round 4): the
 # documented JVM (scripts/sidecar-jvm.sh's flags; JDK 25 + AOT cache when installed, else JDK 17 +
-# AppCDS), three bindings, an archive trained as bench-startup.sh does (HTTP calls only). Per run:
+# AppCDS), three bindings, an archive trained as run-standalone.sh does (HTTP calls only). Per run:
 # start with class logs, wait until all modules run compiled + 3 s, then one InvokeBinding of
 # `hello` over h2c with curl, two more (new connections), and a malformed payload. Prints the
 # classes loaded and initialised from the first call on (and how many are protobuf/gRPC/Dapr), the
@@ -72,16 +72,8 @@ threads_ms() { # COMM-PREFIX: CPU ms of the sidecar's threads whose name starts 
 for run in $(seq "$RUNS"); do
   for jar in $JARS; do
     base="$OUT/$(basename "$jar" .jar)"
-    archive="$(sidecar_archive_flags "$JAVA" "$jar" "$base")"
-    if [[ "$archive" == *Output=* || "$archive" == *AtExit=* ]]; then
-      # shellcheck disable=SC2086
-      start "$jar" $archive
-      for b in tiny hello; do
-        curl -sf -o /dev/null -d '{"operation":"execute","data":"hi"}' "http://127.0.0.1:$PORT/v1.0/bindings/$b"
-      done
-      sleep 2; stop
-      archive="$(sidecar_archive_flags "$JAVA" "$jar" "$base")"
-    fi
+    # shellcheck disable=SC2086
+    archive="$(sidecar_archive_flags "$JAVA" "$jar" "$base" $FLAGS)"
     # shellcheck disable=SC2086
     start "$jar" $archive -Xlog:class+load=info:file="$OUT/load.log":uptime:filecount=0 \
       -Xlog:class+init=info:file="$OUT/init.log":uptime:filecount=0

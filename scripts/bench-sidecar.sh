@@ -110,12 +110,10 @@ start_sidecar() { # extra JVM flags; sets pid and ready (ms from process start t
 rss() { awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status"; }
 
 echo "## Start-up and memory (3 bindings; scripts/bench-startup.sh compares runtimes and flags)"
-# A training run writes the start-up archive (as scripts/run-standalone.sh does).
+# A training run makes the start-up archive (as scripts/run-standalone.sh does).
 rm -f "$OUT/sidecar.jsa" "$OUT/sidecar.aot"
-start_sidecar "$(sidecar_archive_flags "$JAVA" "$JAR" "$OUT/sidecar")"
-curl -s -X POST "http://127.0.0.1:$PORT/v1.0/bindings/tiny" -d '{"operation":"execute","data":"x"}' >/dev/null
-sleep 3; kill "$pid"; wait "$pid" 2>/dev/null || true
-ARCHIVE_FLAGS="$(sidecar_archive_flags "$JAVA" "$JAR" "$OUT/sidecar")"
+# shellcheck disable=SC2086
+ARCHIVE_FLAGS="$(sidecar_archive_flags "$JAVA" "$JAR" "$OUT/sidecar" $JAVA_FLAGS)"
 for _ in 1 2 3; do
   start_sidecar "$ARCHIVE_FLAGS"
   rss_ready=$(rss)

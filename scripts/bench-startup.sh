@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Start-up and footprint of the sidecar with three bindings, per way of running it (CONFIGS):
 #   jdk17-plain       java -jar, no flags
-#   jdk17-old         the flags documented before issue 12 (shrinking heap) + a CDS archive
-#   jdk17-documented  scripts/sidecar-jvm.sh's flags + a dynamic CDS archive (run-standalone.sh
+#   jdk17-old         the flags documented before issue 12 (shrinking heap) + a dynamic CDS archive
+#   jdk17-documented  scripts/sidecar-jvm.sh's flags + a static AppCDS archive (run-standalone.sh
 #                     on a machine without JDK 25)
 #   jdk25-documented  Temurin 25, the same flags + an AOT cache (JEP 483/514/515; what
 #                     run-standalone.sh picks when a JDK 25 is installed)
 #   jdk25-coh         as jdk25-documented + compact object headers (JEP 519), its own cache
-# Each archive/cache comes from a training run that starts, calls two bindings and exits.
+# Each archive/cache comes from the documented training run (scripts/sidecar-jvm.sh,
+# sidecar_training_run: examples/bindings, the requests of scripts/sidecar-training-calls.txt
+# once every module runs compiled), made afresh by every invocation.
 # Runs alternate between configs (run 1 of each, then run 2 of each...), so a change in the
 # machine's load hits them all alike. Per run:
 #   ready    process start to the first healthz 204 (polled every 5 ms)
@@ -58,24 +60,25 @@ spec:
 YAML
 done
 
-# java, flags and archive flags of a config; ARCH=train gives the training flags.
+# java and flags (the archive's included) of a config; with "train", first makes its archive.
 config() { # CONFIG [train]; sets java and flags
   local c="$1" train="${2:-}"
   case "$c" in
     jdk17-plain) java="$JDK17"; flags="" ;;
-    jdk17-old)
-      java="$JDK17"; flags="$OLD_FLAGS"
-      if [ -n "$train" ]; then flags+=" -XX:ArchiveClassesAtExit=$OUT/$c.jsa"; else flags+=" -XX:SharedArchiveFile=$OUT/$c.jsa"; fi
-      flags+=" -Xlog:cds=off -Xlog:cds+dynamic=off" ;;
-    jdk17-documented)
-      java="$JDK17"; flags="$FLAGS"
-      if [ -n "$train" ]; then flags+=" -XX:ArchiveClassesAtExit=$OUT/$c.jsa"; else flags+=" -XX:SharedArchiveFile=$OUT/$c.jsa"; fi
-      flags+=" -Xlog:cds=off -Xlog:cds+dynamic=off" ;;
-    jdk25-documented|jdk25-coh)
+    jdk17-old) # the archive of that time: a dynamic AppCDS archive on top of the JDK's own
+      java="$JDK17"; flags="$OLD_FLAGS -Xlog:cds=off -Xlog:cds+dynamic=off"
+      # shellcheck disable=SC2086
+      [ -n "$train" ] && sidecar_training_run "$java" "$JAR" $flags -XX:ArchiveClassesAtExit="$OUT/$c.jsa"
+      flags+=" -XX:SharedArchiveFile=$OUT/$c.jsa" ;;
+    jdk17-documented) # as run-standalone.sh: a static AppCDS archive
+      java="$JDK17"
+      # shellcheck disable=SC2086
+      flags="$FLAGS $(sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $FLAGS)" ;;
+    jdk25-documented|jdk25-coh) # as run-standalone.sh: an AOT cache
       java="$JDK25/bin/java"; flags="$FLAGS"
       [ "$c" = jdk25-coh ] && flags+=" -XX:+UseCompactObjectHeaders"
-      if [ -n "$train" ]; then flags+=" -XX:AOTCacheOutput=$OUT/$c.aot"; else flags+=" -XX:AOTCache=$OUT/$c.aot"; fi
-      flags+=" -Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow" ;; # as sidecar_archive_flags
+      # shellcheck disable=SC2086
+      flags+=" $(sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $flags)" ;;
     *) echo "unknown config $c" >&2; exit 2 ;;
   esac
 }
@@ -124,13 +127,10 @@ print(",".join([created] + [marks.get(k, "") for k in ("starting", "bindings loa
 PY
 }
 
-# Training runs: the CDS archives (JDK 17) and AOT caches (JDK 25), each written at exit.
+# Training runs: each config's archive made afresh for this jar (JAR= may differ between runs).
 for c in $CONFIGS; do
+  rm -f "$OUT/$c.jsa" "$OUT/$c.aot" "$OUT/$c.classlist"
   config "$c" train
-  [ "$c" = jdk17-plain ] && continue
-  rm -f "$OUT/$c.jsa" "$OUT/$c.aot"
-  # shellcheck disable=SC2086
-  start "$java" $flags; calls; sleep 2; stop
 done
 
 [ -f "$CSV" ] || echo "date,load1,config,run,ready_ms,rss_ready_mib,rss_idle_mib,cpu_ms,classes,jvm_ms,main_ms,loaded_ms,listening_ms,compiled_ms" > "$CSV"

@@ -21,10 +21,12 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main command-support/src/main module-loader/src/main sidecar/pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -B -q -pl sidecar -am package -DskipTests
 fi
-# The start-up archive (AOT cache on JDK 25+, AppCDS archive before): the first run writes it when
-# it exits (stop it with Ctrl-C), later runs map it; one per JDK feature release and set of flags,
-# since an archive serves only the JVM and flags that wrote it. A jar newer than the archive makes
-# the next run write a new one.
+# The start-up archive (AOT cache on JDK 25+, a static AppCDS archive before): made once, before
+# the first start, by a training run on examples/bindings (~5-15 s), then mapped; one per JDK
+# feature release and set of flags, since an archive serves only the JVM and flags that wrote it. A
+# jar newer than the archive makes the next start train again.
 ARCHIVE="sidecar/target/wasmbind-sidecar-jdk$(java_feature "$JAVA")-$(cksum <<<"$JAVA_FLAGS" | cut -d' ' -f1)"
-# shellcheck disable=SC2046,SC2086
-exec "$JAVA" $JAVA_FLAGS $(sidecar_archive_flags "$JAVA" "$JAR" "$ARCHIVE") -jar "$JAR" --resources "$DIR" "$@"
+# shellcheck disable=SC2086
+ARCHIVE_FLAGS="$(sidecar_archive_flags "$JAVA" "$JAR" "$ARCHIVE" $JAVA_FLAGS)"
+# shellcheck disable=SC2086
+exec "$JAVA" $JAVA_FLAGS $ARCHIVE_FLAGS -jar "$JAR" --resources "$DIR" "$@"

@@ -66,33 +66,75 @@ sidecar_flags_for() {
   echo "${out[*]}"
 }
 
-# sidecar_archive_flags JAVA JAR ARCHIVE_BASE: prints the start-up archive flags for JAVA and JAR
-# (and, on JDK 25+, the option that keeps Netty's use of sun.misc.Unsafe from printing warnings).
+# sidecar_archive_flags JAVA JAR ARCHIVE_BASE [FLAGS...]: prints the flags that map the sidecar's
+# start-up archive for JAVA and JAR (and, on JDK 25+, the option that keeps Netty's use of
+# sun.misc.Unsafe from printing warnings). When the archive is missing or older than the jar, it
+# is made first, once, by a training run with FLAGS (sidecar_training_run: ~5-15 s); FLAGS must be
+# the flags of the runs that map it, since an archive serves only the JVM and flags that wrote it
+# and a foreign one is ignored silently (the logging is off: on JDK 25 all aot* and cds* tags, or
+# writing the cache prints a warning per class it cannot link). $SIDECAR_ARCHIVE_TAG (e.g. the
+# flags' hash) in ARCHIVE_BASE keeps one per set of flags.
 # JDK 25+: an AOT cache (JEP 483/514/515: classes loaded and linked, method profiles) at
-# ARCHIVE_BASE.aot; JDK 17-24: a dynamic AppCDS archive at ARCHIVE_BASE.jsa. When the file is
-# missing or older than the jar, the flags make this run write it when it exits (a training run);
-# otherwise they map it. An archive is valid only for the JVM and flags that wrote it: a stale one
-# is ignored silently (the logging is off: on JDK 25 all aot* and cds* tags, or writing the cache
-# prints a warning per class it cannot link), and $SIDECAR_ARCHIVE_TAG (e.g. the flags' hash) can
-# keep one per set of flags.
+# ARCHIVE_BASE.aot. JDK 17-24: one static AppCDS archive at ARCHIVE_BASE.jsa, the JDK's classes
+# the sidecar uses and its own, in place of the JDK's default archive (a dynamic archive on top
+# of the JDK's: 1.3-1.7 MiB more resident, docs/bench/archive.md).
 sidecar_archive_flags() {
   local java="$1" jar="$2" base="$3"
+  shift 3
   if [ "$(java_feature "$java")" -ge 25 ] 2>/dev/null; then
     # Netty allocates with sun.misc.Unsafe, which JDK 24+ warns about at first use (JEP 498).
-    local cache="$base.aot" UNSAFE_OK="--sun-misc-unsafe-memory-access=allow"
-    if [ -f "$cache" ] && [ "$cache" -nt "$jar" ]; then
-      echo "-XX:AOTCache=$cache -Xlog:aot*=off -Xlog:cds*=off $UNSAFE_OK"
-    else
+    local cache="$base.aot" opts="-Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow"
+    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then
       rm -f "$cache"
-      echo "-XX:AOTCacheOutput=$cache -Xlog:aot*=off -Xlog:cds*=off $UNSAFE_OK"
+      # shellcheck disable=SC2086
+      sidecar_training_run "$java" "$jar" "$@" $opts -XX:AOTCacheOutput="$cache"
     fi
+    [ -f "$cache" ] && echo "-XX:AOTCache=$cache $opts"
   else
     local jsa="$base.jsa"
-    if [ -f "$jsa" ] && [ "$jsa" -nt "$jar" ]; then
-      echo "-XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
-    else
-      rm -f "$jsa"
-      echo "-XX:ArchiveClassesAtExit=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+    if [ ! -f "$jsa" ] || [ "$jar" -nt "$jsa" ]; then
+      rm -f "$jsa" "$base.classlist"
+      sidecar_training_run "$java" "$jar" "$@" -XX:DumpLoadedClassList="$base.classlist"
+      # Proxy and JFR event classes cannot be archived: the dump warns about them, and its log
+      # says why when it fails.
+      "$java" "$@" -Xshare:dump -XX:SharedClassListFile="$base.classlist" -XX:SharedArchiveFile="$jsa" \
+        -cp "$jar" >"$base.dump.log" 2>&1 || { echo "[start-up archive] dump failed, see $base.dump.log" >&2; rm -f "$jsa"; }
     fi
+    # Naming a missing archive would also switch off the JDK's own.
+    [ -f "$jsa" ] && echo "-XX:SharedArchiveFile=$jsa -Xlog:cds=off"
   fi
+  return 0
+}
+
+# sidecar_training_run JAVA JAR FLAGS...: the training run of a start-up archive. The sidecar, with
+# FLAGS (they name the archive to write), serves examples/bindings on free ports; once every module
+# runs compiled (at most 60 s) it gets the requests of scripts/sidecar-training-calls.txt (the
+# image's training makes the same), then SIGTERM: the JVM writes the archive as it exits. A fixed
+# training makes the archive's content the same whatever the first real run does. Says what it
+# did on standard error.
+sidecar_training_run() {
+  local java="$1" jar="$2" root log pid port="" modules method path body
+  shift 2
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  log="$(mktemp)"
+  "$java" "$@" -jar "$jar" --resources "$root/examples/bindings" --http-port 0 --grpc-port -1 >"$log" 2>&1 &
+  pid=$!
+  modules=$(find "$root/examples/bindings" -maxdepth 1 -name '*.yaml' | wc -l)
+  for _ in $(seq 600); do
+    port=$(sed -n 's|.* listening on http://[^ ]*:\([0-9][0-9]*\) .*|\1|p' "$log")
+    [ -n "$port" ] && [ "$(grep -c 'now runs compiled' "$log")" -ge "$modules" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -n "$port" ]; then
+    while read -r method path body; do
+      case "$method" in '' | '#'*) continue ;; esac
+      curl -s -o /dev/null -X "$method" ${body:+--data-binary "$body"} "http://127.0.0.1:$port$path" || true
+    done <"$root/scripts/sidecar-training-calls.txt"
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  echo "[start-up archive] trained: $(grep -c 'now runs compiled' "$log")/$modules modules compiled${port:+, requests sent}" >&2
+  [ -n "$port" ] || tail -5 "$log" >&2
+  rm -f "$log"
 }

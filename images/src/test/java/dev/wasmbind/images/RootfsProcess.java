@@ -3,6 +3,7 @@ package dev.wasmbind.images;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,6 +101,14 @@ final class RootfsProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; kills it after {@code atMost}. */
+    int waitFor(Duration atMost) throws InterruptedException {
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
     }
 
     /** SIGTERM, as a container engine stops a container; waits for the exit. */

@@ -11,43 +11,37 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes the sidecar image's class-data archive (AppCDS, a dynamic archive on top of the JDK's own):
- * runs the image's entrypoint in its root filesystem with {@code -XX:ArchiveClassesAtExit} instead
- * of {@code -XX:SharedArchiveFile}, serves the example bindings, calls each once so the request
- * path's classes are loaded, and stops it. The archive is only valid for the JVM that wrote it
- * (same JDK build, same jar path, size and time), which is why it is made by the image's own JVM
- * and not by the build machine's.
+ * Makes the sidecar image's class-data archive: one static AppCDS archive, the JDK's classes the
+ * sidecar uses and its own, in place of the JDK's default archive (docs/bench/archive.md). First a
+ * training run: the image's entrypoint in its root filesystem, with {@code -XX:DumpLoadedClassList}
+ * instead of {@code -XX:SharedArchiveFile}, serves the example bindings and, once every module runs
+ * compiled, gets the requests of {@code scripts/sidecar-training-calls.txt} (the same as {@code
+ * scripts/run-standalone.sh}'s training), so the request path's classes are in the list; then
+ * {@code java -Xshare:dump} in the same root filesystem writes the archive from that list. The
+ * archive is only valid for the JVM that wrote it (same JDK build, same jar path, size and time),
+ * which is why it is made by the image's own JVM and not by the build machine's.
  *
- * <p>Usage: {@code SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR OUTPUT.jsa}. Run by the
- * image-tarballs profile (images/pom.xml) between the two builds of the sidecar image.
+ * <p>Usage: {@code SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR TRAINING_CALLS OUTPUT.jsa}. Run by
+ * the image-tarballs profile (images/pom.xml) between the two builds of the sidecar image.
  */
 public final class SidecarArchiveTraining {
 
     static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
-    static final List<String> EXAMPLE_CALLS =
-            List.of(
-                    "hello",
-                    "{\"operation\":\"execute\",\"metadata\":{\"args\":\"-ne,print \\\"Hello,"
-                            + " \\\"; print\"},\"data\":\"salaboy\"}",
-                    "uppercase",
-                    "{\"operation\":\"execute\",\"data\":{\"b\":2,\"a\":[1.5]}}",
-                    "echo-args",
-                    "{\"operation\":\"execute\",\"metadata\":{\"args\":\"one,two\"}}",
-                    "json-greet",
-                    "{\"operation\":\"execute\",\"data\":{\"name\":\"Ada\"}}",
-                    "nope",
-                    "{\"operation\":\"execute\"}");
+    static final String CLASS_LIST = "/wasmbind-training/classes.txt";
+    static final String TRAINED_ARCHIVE = "/wasmbind-training/wasmbind-sidecar.jsa";
 
     private SidecarArchiveTraining() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
+        if (args.length != 4) {
             throw new IllegalArgumentException(
-                    "usage: SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR OUTPUT.jsa");
+                    "usage: SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR TRAINING_CALLS"
+                            + " OUTPUT.jsa");
         }
         Path image = Path.of(args[0]);
         Path examples = Path.of(args[1]);
-        Path output = Path.of(args[2]);
+        List<TrainingCall> calls = TrainingCall.parse(Files.readAllLines(Path.of(args[2])));
+        Path output = Path.of(args[3]);
         String reason = Commands.whyRootfsCannotRun();
         if (reason != null) {
             System.out.println("[sidecar archive] not made, the image has none: " + reason);
@@ -56,7 +50,7 @@ public final class SidecarArchiveTraining {
         Path work = output.toAbsolutePath().getParent().resolveSibling("sidecar-training");
         Commands.deleteTree(work);
         try {
-            Path archive = train(image, examples, work);
+            Path archive = train(image, examples, calls, work);
             Files.createDirectories(output.toAbsolutePath().getParent());
             Files.copy(archive, output, StandardCopyOption.REPLACE_EXISTING);
             System.out.println(
@@ -66,31 +60,62 @@ public final class SidecarArchiveTraining {
         }
     }
 
-    static Path train(Path tarball, Path examples, Path work) throws Exception {
+    static Path train(Path tarball, Path examples, List<TrainingCall> calls, Path work)
+            throws Exception {
         ImageArchive image = ImageArchive.open(tarball, work);
         Path rootfs = image.unpackInto(work.resolve("rootfs"));
         copyExamples(examples, rootfs);
-        // The image's user writes the archive into a folder of the root filesystem it owns.
+        // The image's user writes the list and the archive into a folder it owns.
         Path out = Files.createDirectories(rootfs.resolve("wasmbind-training"));
         String[] user = image.user().split(":");
         Files.setAttribute(out, "unix:uid", Integer.parseInt(user[0]));
-        List<String> entrypoint = new ArrayList<>();
-        for (String arg : image.entrypoint()) {
-            if (arg.startsWith("-Xlog:cds")) {
-                continue; // the entrypoint silences CDS; here its messages explain a failed dump
-            }
-            entrypoint.add(
-                    arg.startsWith(ARCHIVE_FLAG)
-                            ? "-XX:ArchiveClassesAtExit=/wasmbind-training/wasmbind-sidecar.jsa"
-                            : arg);
+        recordClassList(image, rootfs, trainingEntrypoint(image.entrypoint()), calls, work);
+        Path list = rootfs.resolve(CLASS_LIST.substring(1));
+        if (!Files.isRegularFile(list) || Files.size(list) == 0) {
+            throw new IllegalStateException("the training run wrote no class list");
         }
-        if (!entrypoint.contains(
-                "-XX:ArchiveClassesAtExit=/wasmbind-training/wasmbind-sidecar.jsa")) {
+        dump(image, rootfs, work);
+        return rootfs.resolve(TRAINED_ARCHIVE.substring(1));
+    }
+
+    /**
+     * The image's entrypoint recording the classes it loads: {@code -XX:DumpLoadedClassList} in
+     * place of {@code -XX:SharedArchiveFile}, CDS logging left on (it explains a failed training).
+     */
+    static List<String> trainingEntrypoint(List<String> entrypoint) {
+        List<String> training = new ArrayList<>();
+        boolean archived = false;
+        for (String arg : entrypoint) {
+            if (arg.startsWith("-Xlog:cds")) {
+                continue;
+            }
+            if (arg.startsWith(ARCHIVE_FLAG)) {
+                training.add("-XX:DumpLoadedClassList=" + CLASS_LIST);
+                archived = true;
+            } else {
+                training.add(arg);
+            }
+        }
+        if (!archived) {
             throw new IllegalStateException(
                     "the sidecar image's entrypoint has no " + ARCHIVE_FLAG + ": " + entrypoint);
         }
+        return training;
+    }
+
+    private static void recordClassList(
+            ImageArchive image,
+            Path rootfs,
+            List<String> entrypoint,
+            List<TrainingCall> calls,
+            Path work)
+            throws Exception {
         int port = Http.freePort();
         String base = "http://127.0.0.1:" + port;
+        long modules;
+        try (var yaml = Files.list(rootfs.resolve("srv/examples/bindings"))) {
+            modules = yaml.filter(f -> f.toString().endsWith(".yaml")).count();
+        }
         try (RootfsProcess sidecar =
                 RootfsProcess.start(
                         image,
@@ -100,22 +125,91 @@ public final class SidecarArchiveTraining {
                         Map.of(),
                         work.resolve("sidecar.log"))) {
             awaitReady(sidecar, base + "/v1.0/healthz", Duration.ofMinutes(2));
-            for (int i = 0; i < EXAMPLE_CALLS.size(); i += 2) {
-                Http.post(
-                        base + "/v1.0/bindings/" + EXAMPLE_CALLS.get(i), EXAMPLE_CALLS.get(i + 1));
+            awaitCompiled(sidecar, modules, Duration.ofSeconds(60));
+            for (TrainingCall call : calls) {
+                call.send(base);
             }
-            Http.status(base + "/v1.0/metadata");
-            Http.status(base + "/metrics");
             int exit = sidecar.stop();
-            Path archive = out.resolve("wasmbind-sidecar.jsa");
-            if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            System.out.println("[sidecar archive] training run exited with " + exit);
+        }
+    }
+
+    /** {@code java -Xshare:dump} from the class list, as the image's user with its environment. */
+    private static void dump(ImageArchive image, Path rootfs, Path work) throws Exception {
+        if (!image.command().isEmpty()) {
+            throw new IllegalStateException(
+                    "the sidecar image has a command, which would follow the dump's: "
+                            + image.command());
+        }
+        List<String> command =
+                List.of(
+                        "java",
+                        "-Xshare:dump",
+                        "-XX:SharedClassListFile=" + CLASS_LIST,
+                        "-XX:SharedArchiveFile=" + TRAINED_ARCHIVE,
+                        "-cp",
+                        jarOf(image.entrypoint()));
+        try (RootfsProcess dump =
+                RootfsProcess.start(
+                        image, rootfs, command, List.of(), Map.of(), work.resolve("dump.log"))) {
+            int exit = dump.waitFor(Duration.ofMinutes(5));
+            Path archive = rootfs.resolve(TRAINED_ARCHIVE.substring(1));
+            if (exit != 0 || !Files.isRegularFile(archive) || Files.size(archive) == 0) {
                 throw new IllegalStateException(
-                        "the sidecar exited ("
-                                + exit
-                                + ") without writing its archive; its log:\n"
-                                + sidecar.log());
+                        "java -Xshare:dump exited with " + exit + "; its log:\n" + dump.log());
             }
-            return archive;
+        }
+    }
+
+    /** The jar the entrypoint runs: the argument after {@code -jar}. */
+    static String jarOf(List<String> entrypoint) {
+        int at = entrypoint.indexOf("-jar");
+        if (at < 0 || at + 1 >= entrypoint.size()) {
+            throw new IllegalStateException("the entrypoint runs no jar: " + entrypoint);
+        }
+        return entrypoint.get(at + 1);
+    }
+
+    /**
+     * Waits until the log says {@code modules} bindings run compiled, so the training's requests
+     * take the compiled path the sidecar's later calls take; a module that never compiles (too
+     * large) stays interpreted, so this gives up after {@code atMost} and the training goes on.
+     */
+    static void awaitCompiled(RootfsProcess process, long modules, Duration atMost)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(atMost);
+        while (Instant.now().isBefore(deadline) && process.isAlive()) {
+            if (process.log().split("now runs compiled", -1).length - 1 >= modules) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** One request of the training, a line {@code METHOD PATH [BODY]} of the calls file. */
+    record TrainingCall(String method, String path, String body) {
+
+        static List<TrainingCall> parse(List<String> lines) {
+            List<TrainingCall> calls = new ArrayList<>();
+            for (String line : lines) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] parts = line.split(" ", 3);
+                if (parts.length < 2 || !List.of("GET", "POST").contains(parts[0])) {
+                    throw new IllegalArgumentException("not METHOD PATH [BODY]: " + line);
+                }
+                calls.add(new TrainingCall(parts[0], parts[1], parts.length > 2 ? parts[2] : ""));
+            }
+            return calls;
+        }
+
+        void send(String base) throws IOException, InterruptedException {
+            if (method.equals("GET")) {
+                Http.status(base + path);
+            } else {
+                Http.post(base + path, body);
+            }
         }
     }
 
