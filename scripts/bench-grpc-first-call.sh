@@ -90,14 +90,13 @@ for run in $(seq "$RUNS"); do
     next="$(grpc_call "$OUT/request.bin"), $(grpc_call "$OUT/request.bin")"
     malformed=$(grpc_call "$OUT/malformed.bin")
     rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status")
+    # The JVM's own wall-clock start (ms), from its perf data: jstat does not attach.
+    jvm0=$("$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jstat" -J-Djstat.showUnsupported=true -snap "$pid" |
+      awk -F= '/^sun.rt.createVmBeginTime=/{print $2}')
     stop
-    classes=$(python3 - "$OUT" "$at" <<'PY'
-import datetime, re, sys
-out, at = sys.argv[1], int(sys.argv[2]) / 1e9
-for line in open(out + "/sidecar.log"):
-    m = re.match(r"(\S+) .*listening; JVM up (\d+) ms", line)
-    if m:
-        jvm0 = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() - int(m.group(2)) / 1000
+    classes=$(python3 - "$OUT" "$at" "$jvm0" <<'PY'
+import re, sys
+out, at, jvm0 = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
 call = at - jvm0
 def count(name, what):
     n = g = 0
