@@ -22,7 +22,7 @@ if [ ! -f "$JAR" ] || [ -n "$(find sidecar/src/main crds/src/main command-suppor
   mvn -B -q -pl sidecar -am package -DskipTests
 fi
 # The start-up archive (AOT cache on JDK 25+, a static AppCDS archive before): made once, before
-# the first start, by a training run on examples/bindings (~5-15 s), then mapped; one per JDK
+# the first start, by a training run on examples/bindings (~10-25 s), then mapped; one per JDK
 # feature release and set of flags, since an archive serves only the JVM and flags that wrote it. A
 # jar newer than the archive makes the next start train again.
 ARCHIVE="sidecar/target/wasmbind-sidecar-jdk$(java_feature "$JAVA")-$(cksum <<<"$JAVA_FLAGS" | cut -d' ' -f1)"

@@ -69,7 +69,7 @@ sidecar_flags_for() {
 # sidecar_archive_flags JAVA JAR ARCHIVE_BASE [FLAGS...]: prints the flags that map the sidecar's
 # start-up archive for JAVA and JAR (and, on JDK 25+, the option that keeps Netty's use of
 # sun.misc.Unsafe from printing warnings). When the archive is missing or older than the jar, it
-# is made first, once, by a training run with FLAGS (sidecar_training_run: ~5-15 s); FLAGS must be
+# is made first, once, by a training run with FLAGS (sidecar_training_run: ~10-25 s); FLAGS must be
 # the flags of the runs that map it, since an archive serves only the JVM and flags that wrote it
 # and a foreign one is ignored silently (the logging is off: on JDK 25 all aot* and cds* tags, or
 # writing the cache prints a warning per class it cannot link). $SIDECAR_ARCHIVE_TAG (e.g. the
@@ -117,6 +117,7 @@ sidecar_training_run() {
   shift 2
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   log="$(mktemp)"
+  echo "[start-up archive] none for this JVM, jar and flags yet: training it once (~10-25 s)" >&2
   "$java" "$@" -jar "$jar" --resources "$root/examples/bindings" --http-port 0 --grpc-port -1 >"$log" 2>&1 &
   pid=$!
   modules=$(find "$root/examples/bindings" -maxdepth 1 -name '*.yaml' | wc -l)
