@@ -3,8 +3,9 @@ package dev.wasmbind.api;
 /**
  * Reads a Kubernetes quantity ({@code 64Mi}, {@code 512k}, {@code 1e6}, {@code 1.5Gi}, {@code
  * 1048576}) as a whole number of bytes, with the results of fabric8's {@code
- * Quantity.getAmountInBytes(...).longValueExact()} (KubeQuantityTest compares the two), so the
- * sidecar reads a size without fabric8's model jar on its class path.
+ * Quantity.getAmountInBytes(...).longValueExact()} (KubeQuantityTest compares the two) except where
+ * fabric8 strays from Kubernetes ({@code Ei} rounded to 16 digits, a lone {@code .} read as 0), so
+ * the sidecar reads a size without fabric8's model jar on its class path.
  *
  * <p>The grammar is Kubernetes': an optional sign, a decimal number (digits on either side of the
  * point may be absent, not both), then a binary suffix ({@code Ki Mi Gi Ti Pi Ei}), a decimal one
