@@ -3,13 +3,20 @@ package dev.wasmbind.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.wasmbind.api.GoDuration;
+import dev.wasmbind.api.KubeQuantity;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 
-/** Per-call limits of a binding. Every field is optional and has a default. */
+/**
+ * Per-call limits of a binding. Every field is optional and has a default. Sizes are kept as the
+ * quantity text the user wrote and read by {@link KubeQuantity}, not as fabric8's {@code Quantity}:
+ * the sidecar reads them without fabric8's model on its class path; {@code @SchemaFrom} keeps the
+ * CRD's int-or-string schema.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Limits {
 
@@ -35,11 +42,12 @@ public class Limits {
                     + " interrupted and the call answers 504. Default 10s.")
     private String timeout;
 
+    @SchemaFrom(type = IntOrString.class)
     @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Most linear memory a guest may grow to, as a quantity such as 64Mi; rounded down"
                     + " to whole 64Ki wasm pages. Default 64Mi.")
-    private Quantity maxMemory;
+    private String maxMemory;
 
     @Min(1)
     @Max(10000)
@@ -48,17 +56,19 @@ public class Limits {
                     + " 429 with Retry-After. Default 16.")
     private Integer maxConcurrency;
 
+    @SchemaFrom(type = IntOrString.class)
     @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Largest request body accepted, as a quantity such as 4Mi; larger requests answer"
                     + " 413. Default 4Mi.")
-    private Quantity maxRequestBytes;
+    private String maxRequestBytes;
 
+    @SchemaFrom(type = IntOrString.class)
     @Pattern(QUANTITY_PATTERN)
     @JsonPropertyDescription(
             "Largest STDOUT a call may produce, as a quantity such as 4Mi; a call writing more"
                     + " fails. Default 4Mi.")
-    private Quantity maxResponseBytes;
+    private String maxResponseBytes;
 
     public Limits() {}
 
@@ -70,11 +80,11 @@ public class Limits {
         this.timeout = timeout;
     }
 
-    public Quantity getMaxMemory() {
+    public String getMaxMemory() {
         return maxMemory;
     }
 
-    public void setMaxMemory(Quantity maxMemory) {
+    public void setMaxMemory(String maxMemory) {
         this.maxMemory = maxMemory;
     }
 
@@ -86,19 +96,19 @@ public class Limits {
         this.maxConcurrency = maxConcurrency;
     }
 
-    public Quantity getMaxRequestBytes() {
+    public String getMaxRequestBytes() {
         return maxRequestBytes;
     }
 
-    public void setMaxRequestBytes(Quantity maxRequestBytes) {
+    public void setMaxRequestBytes(String maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    public Quantity getMaxResponseBytes() {
+    public String getMaxResponseBytes() {
         return maxResponseBytes;
     }
 
-    public void setMaxResponseBytes(Quantity maxResponseBytes) {
+    public void setMaxResponseBytes(String maxResponseBytes) {
         this.maxResponseBytes = maxResponseBytes;
     }
 
@@ -116,7 +126,7 @@ public class Limits {
 
     /** The memory cap in whole wasm pages (at least one). */
     public int maxMemoryPages() {
-        long bytes = bytesOrDefault(maxMemory, DEFAULT_MAX_MEMORY_BYTES);
+        long bytes = bytesOrDefault("limits.maxMemory", maxMemory, DEFAULT_MAX_MEMORY_BYTES);
         long pages = bytes / WASM_PAGE_BYTES;
         if (pages < 1) {
             throw new IllegalArgumentException(
@@ -126,11 +136,12 @@ public class Limits {
     }
 
     public long maxRequestBytesOrDefault() {
-        return bytesOrDefault(maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
+        return bytesOrDefault("limits.maxRequestBytes", maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
     }
 
     public long maxResponseBytesOrDefault() {
-        return bytesOrDefault(maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+        return bytesOrDefault(
+                "limits.maxResponseBytes", maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     /** The concurrency cap, or the default. Throws IllegalArgumentException below 1. */
@@ -145,14 +156,15 @@ public class Limits {
         return maxConcurrency;
     }
 
-    private static long bytesOrDefault(Quantity quantity, long fallback) {
+    /** Throws IllegalArgumentException naming the field, e.g. "limits.maxMemory is negative". */
+    private static long bytesOrDefault(String field, String quantity, long fallback) {
         if (quantity == null) {
             return fallback;
         }
-        long bytes = Quantity.getAmountInBytes(quantity).longValueExact();
-        if (bytes < 0) {
-            throw new IllegalArgumentException("quantity " + quantity + " is negative");
+        try {
+            return KubeQuantity.bytes(quantity);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + " is " + e.getMessage(), e);
         }
-        return bytes;
     }
 }

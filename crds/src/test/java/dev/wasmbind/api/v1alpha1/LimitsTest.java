@@ -3,7 +3,6 @@ package dev.wasmbind.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +23,7 @@ class LimitsTest {
     void shouldReadDurationsAndQuantitiesAsKubernetesUsersWriteThem() {
         Limits limits = new Limits();
         limits.setTimeout("1m30s");
-        limits.setMaxMemory(new Quantity("1Mi"));
+        limits.setMaxMemory("1Mi");
         limits.setMaxConcurrency(3);
 
         assertThat(limits.timeoutOrDefault()).isEqualTo(Duration.ofSeconds(90));
@@ -39,7 +38,7 @@ class LimitsTest {
         Limits noConcurrency = new Limits();
         noConcurrency.setMaxConcurrency(0);
         Limits tinyMemory = new Limits();
-        tinyMemory.setMaxMemory(new Quantity("1Ki"));
+        tinyMemory.setMaxMemory("1Ki");
 
         assertThatThrownBy(zeroTimeout::timeoutOrDefault)
                 .isInstanceOf(IllegalArgumentException.class)
@@ -50,5 +49,23 @@ class LimitsTest {
         assertThatThrownBy(tinyMemory::maxMemoryPages)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("smaller than one 64Ki wasm page");
+    }
+
+    @Test
+    void shouldNameTheFieldOfASizeItCannotUse() {
+        Limits limits = new Limits();
+        limits.setMaxMemory("lots");
+        limits.setMaxRequestBytes("-1Mi");
+        limits.setMaxResponseBytes("1.1Ki");
+
+        assertThatThrownBy(limits::maxMemoryPages)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limits.maxMemory is not a quantity such as 64Mi: \"lots\"");
+        assertThatThrownBy(limits::maxRequestBytesOrDefault)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limits.maxRequestBytes is negative: -1Mi");
+        assertThatThrownBy(limits::maxResponseBytesOrDefault)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limits.maxResponseBytes is not a whole number of bytes: 1.1Ki");
     }
 }

@@ -2,7 +2,7 @@ package dev.wasmbind.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Quantity;
+import dev.wasmbind.api.KubeQuantity;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +18,7 @@ class SchemaPatternsTest {
     @ValueSource(strings = {"64Mi", "4Mi", "1Gi", "512k", "1e6", "65536", "0.5Gi"})
     void shouldAcceptKubernetesQuantities(String text) {
         assertThat(QUANTITY.matcher(text).matches()).isTrue();
-        assertThat(Quantity.getAmountInBytes(new Quantity(text)).signum()).isPositive();
+        assertThat(KubeQuantity.bytes(text)).isPositive();
     }
 
     @ParameterizedTest

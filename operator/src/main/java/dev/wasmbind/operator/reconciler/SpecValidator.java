@@ -127,7 +127,7 @@ public final class SpecValidator {
             limits.maxConcurrencyOrDefault();
             limits.maxRequestBytesOrDefault();
             limits.maxResponseBytesOrDefault();
-        } catch (IllegalArgumentException | ArithmeticException e) {
+        } catch (IllegalArgumentException e) {
             throw new InvalidSpecException("spec.limits: " + e.getMessage());
         }
     }

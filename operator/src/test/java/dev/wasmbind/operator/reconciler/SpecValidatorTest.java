@@ -20,6 +20,9 @@ class SpecValidatorTest {
         WasmBindingSpec noConcurrency = new WasmBindingSpec("https://modules.example/m.wasm");
         noConcurrency.setLimits(new Limits());
         noConcurrency.getLimits().setMaxConcurrency(0);
+        WasmBindingSpec fractionalBytes = new WasmBindingSpec("https://modules.example/m.wasm");
+        fractionalBytes.setLimits(new Limits());
+        fractionalBytes.getLimits().setMaxRequestBytes("1.1Ki");
 
         assertThatThrownBy(() -> validator.validate(zeroTimeout))
                 .isInstanceOf(InvalidSpecException.class)
@@ -28,6 +31,10 @@ class SpecValidatorTest {
         assertThatThrownBy(() -> validator.validate(noConcurrency))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("limits.maxConcurrency must be at least 1");
+        assertThatThrownBy(() -> validator.validate(fractionalBytes))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage(
+                        "spec.limits: limits.maxRequestBytes is not a whole number of bytes: 1.1Ki");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.wasmbind.sidecar.spec;
 import dev.wasmbind.api.v1alpha1.Limits;
 import dev.wasmbind.api.v1alpha1.Outbound;
 import dev.wasmbind.api.v1alpha1.WasmBindingSpec;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,10 +20,10 @@ import java.util.Map;
  * <p>A field accepts what Jackson accepted, except where Jackson guessed: a string field takes any
  * scalar as its text; a boolean field {@code true}/{@code false}, YAML 1.1's {@code yes/no/on/off}
  * and {@code 1/0}, in any case, also as strings; an integer field an integral number, also written
- * as a string; a quantity a string or number that fabric8's {@link Quantity} parses. An absent
- * field, a null and, for booleans and integers, an empty string leave the field unset. Errors name
- * the field's path ({@code limits.maxConcurrency must be an integer, got "many"}). Checking values
- * (ranges, durations, sizes) stays with {@link Limits} and the binding loader.
+ * as a string; a quantity a non-empty string or a number, kept as its text. An absent field, a null
+ * and, for booleans and integers, an empty string leave the field unset. Errors name the field's
+ * path ({@code limits.maxConcurrency must be an integer, got "many"}). Checking values (ranges,
+ * durations, sizes) stays with {@link Limits} and the binding loader.
  */
 public final class WasmBindingSpecReader {
 
@@ -231,16 +230,13 @@ public final class WasmBindingSpecReader {
         throw mustBe(path, "an integer", value);
     }
 
-    private static Quantity quantity(String path, Object value) {
+    /** A quantity's text; {@link Limits} reads it as a size and names the field if it cannot. */
+    private static String quantity(String path, Object value) {
         if (value == null) {
             return null;
         }
-        if (value instanceof String || value instanceof Number) {
-            try {
-                return new Quantity(value.toString());
-            } catch (IllegalArgumentException e) {
-                // fabric8's text ("Invalid quantity string format passed") says less than ours
-            }
+        if (value instanceof String text && !text.isEmpty() || value instanceof Number) {
+            return value.toString();
         }
         throw mustBe(path, "a quantity such as 64Mi", value);
     }

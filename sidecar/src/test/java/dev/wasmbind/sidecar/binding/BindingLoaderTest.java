@@ -10,7 +10,6 @@ import dev.wasmbind.module.source.ModuleSources;
 import dev.wasmbind.module.validate.ModuleValidator;
 import dev.wasmbind.sidecar.runtime.CompiledTestModules;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
@@ -36,7 +35,7 @@ class BindingLoaderTest {
         var limits = new Limits();
         limits.setTimeout("1m30s");
         limits.setMaxConcurrency(3);
-        limits.setMaxRequestBytes(new Quantity("1Ki"));
+        limits.setMaxRequestBytes("1Ki");
         spec.setLimits(limits);
 
         Binding loaded = LOADER.load("echo", spec);
@@ -91,7 +90,7 @@ class BindingLoaderTest {
     void shouldFailWhenTheModuleCannotStartUnderMaxMemory() {
         WasmBindingSpec spec = new WasmBindingSpec("file://cat.wasm");
         var limits = new Limits();
-        limits.setMaxMemory(new Quantity("64Ki"));
+        limits.setMaxMemory("64Ki");
         spec.setLimits(limits);
 
         Binding loaded = LOADER.load("tiny", spec);

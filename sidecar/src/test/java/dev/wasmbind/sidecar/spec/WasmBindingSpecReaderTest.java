@@ -207,9 +207,18 @@ class WasmBindingSpecReaderTest {
         assertThat(
                         STRICT.read(limitsWith("maxResponseBytes", new BigDecimal("1.5")))
                                 .getLimits()
-                                .getMaxResponseBytes()
-                                .toString())
+                                .getMaxResponseBytes())
                 .isEqualTo("1.5");
+    }
+
+    @Test
+    void shouldLeaveSizesToLimitsWhichNameTheFieldItCannotUse() {
+        var limits = STRICT.read(limitsWith("maxMemory", "64MB")).getLimits();
+
+        assertThat(limits.getMaxMemory()).isEqualTo("64MB");
+        assertThatThrownBy(limits::maxMemoryPages)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limits.maxMemory is not a quantity such as 64Mi: \"64MB\"");
     }
 
     @Test
