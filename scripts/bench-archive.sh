@@ -39,6 +39,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sidecar-jvm.sh
 . scripts/sidecar-jvm.sh
+# shellcheck source=scripts/bench-bindings.sh
+. scripts/bench-bindings.sh
 
 RUNS="${1:-3}"
 PORT="${BENCH_PORT:-3630}"
@@ -55,18 +57,7 @@ export MALLOC_ARENA_MAX=2
 
 [ -f "$JAR" ] || mvn -B -q -pl sidecar -am package -DskipTests
 mkdir -p "$OUT/resources"
-for pair in "tiny:examples/bindings/modules/uppercase.wasm" \
-            "sha256:sidecar/src/test/resources/wasm/sha256.wasm" \
-            "hello:examples/bindings/modules/hello.wasm"; do
-  cat > "$OUT/resources/${pair%%:*}.yaml" <<YAML
-apiVersion: wasmbind.dev/v1alpha1
-kind: WasmBinding
-metadata:
-  name: ${pair%%:*}
-spec:
-  url: "file://$(pwd)/${pair#*:}"
-YAML
-done
+write_start_up_bindings "$OUT/resources"
 # gRPC frames: InvokeBinding of "hello" (data "grpc", operation "execute"), and one that is not
 # protobuf (0x0c ends a group that never started).
 printf '\x00\x00\x00\x00\x16\x0a\x05hello\x12\x04grpc\x22\x07execute' > "$OUT/grpc-request.bin"

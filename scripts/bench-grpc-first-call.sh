@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sidecar-jvm.sh
 . scripts/sidecar-jvm.sh
+# shellcheck source=scripts/bench-bindings.sh
+. scripts/bench-bindings.sh
 
 RUNS="${1:-3}"
 JARS="${JAR:-sidecar/target/wasmbind-sidecar.jar}"
@@ -24,18 +26,7 @@ FLAGS="$(sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT)"
 export MALLOC_ARENA_MAX=2
 
 mkdir -p "$OUT/resources"
-for pair in "tiny:examples/bindings/modules/uppercase.wasm" \
-            "sha256:sidecar/src/test/resources/wasm/sha256.wasm" \
-            "hello:examples/bindings/modules/hello.wasm"; do
-  cat > "$OUT/resources/${pair%%:*}.yaml" <<YAML
-apiVersion: wasmbind.dev/v1alpha1
-kind: WasmBinding
-metadata:
-  name: ${pair%%:*}
-spec:
-  url: "file://$(pwd)/${pair#*:}"
-YAML
-done
+write_start_up_bindings "$OUT/resources"
 # One InvokeBinding frame (name "hello", data "grpc", operation "execute") and one that is not
 # protobuf (0x0c ends a group that never started).
 printf '\x00\x00\x00\x00\x16\x0a\x05hello\x12\x04grpc\x22\x07execute' > "$OUT/request.bin"
@@ -49,7 +40,7 @@ start() { # JAR ARCHIVE_FLAGS...
   "$JAVA" $FLAGS $@ -jar "$jar" --resources "$OUT/resources" --http-port "$PORT" \
     --grpc-port "$GPORT" --log-level debug > "$OUT/sidecar.log" 2>&1 &
   pid=$!
-  until grep -q "listening; JVM" "$OUT/sidecar.log" 2>/dev/null; do
+  until grep -q "sidecar listening on" "$OUT/sidecar.log" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { tail -5 "$OUT/sidecar.log" >&2; exit 1; }
     sleep 0.01
   done

@@ -28,6 +28,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/sidecar-jvm.sh
 . scripts/sidecar-jvm.sh
+# shellcheck source=scripts/bench-bindings.sh
+. scripts/bench-bindings.sh
 
 RUNS="${1:-3}"
 PORT="${BENCH_PORT:-3598}"
@@ -47,18 +49,7 @@ export MALLOC_ARENA_MAX=2
 mkdir -p "$OUT"
 RES="$OUT/resources"
 rm -rf "$RES"; mkdir -p "$RES"
-for pair in "tiny:examples/bindings/modules/uppercase.wasm" \
-            "sha256:sidecar/src/test/resources/wasm/sha256.wasm" \
-            "hello:examples/bindings/modules/hello.wasm"; do
-  cat > "$RES/${pair%%:*}.yaml" <<YAML
-apiVersion: wasmbind.dev/v1alpha1
-kind: WasmBinding
-metadata:
-  name: ${pair%%:*}
-spec:
-  url: "file://$(pwd)/${pair#*:}"
-YAML
-done
+write_start_up_bindings "$RES"
 
 # java and flags (the archive's included) of a config; with "train", first makes its archive.
 config() { # CONFIG [train]; sets java and flags
