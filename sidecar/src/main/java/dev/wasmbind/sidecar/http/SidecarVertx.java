@@ -14,8 +14,12 @@ public final class SidecarVertx {
 
     /**
      * Two event loops (the APIs only parse, route and answer; guests run on the worker pool) and
-     * two Vert.x workers. Netty's native epoll transport where it loads (Linux on x86_64 or arm64):
-     * it takes fewer system calls per request than Java NIO; elsewhere Java NIO, said in one line.
+     * two Vert.x workers. The servers (HTTP API, health, gRPC) are all created from the start-up
+     * thread, and Vert.x keeps the context it makes for a thread not its own (a thread-local
+     * "sticky" context): one event loop serves all their connections, and the second one stays
+     * unused (docs/bench/http-path.md, "Round 6"). Netty's native epoll transport where it loads
+     * (Linux on x86_64 or arm64): it takes fewer system calls per request than Java NIO; elsewhere
+     * Java NIO, said in one line.
      */
     public static Vertx create() {
         Vertx vertx =
