@@ -15,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -117,9 +116,7 @@ public final class DaprHttpApi {
      * #router}, which answers them all the same way (404, 405 and 400 included).
      */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
-        HttpServer server =
-                vertx.createHttpServer(
-                        limits.applyTo(new HttpServerOptions().setHost(host).setPort(port)));
+        HttpServer server = vertx.createHttpServer(limits.applyTo(ServerOptions.at(host, port)));
         HeaderDeadline deadline = HeaderDeadline.install(vertx, server, limits.headerTimeout());
         Router router = router(vertx);
         deadline.routeFirst(router);
