@@ -15,10 +15,10 @@ import dev.wasmbind.sidecar.http.ServerLimits;
 import dev.wasmbind.sidecar.inpod.InPodSidecar;
 import dev.wasmbind.sidecar.standalone.StandaloneSidecar;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -229,15 +229,25 @@ public final class SidecarCommand {
             log.error("cannot start: {}", e.getMessage());
             return Command.EXIT_FAILURE;
         }
-        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
-        log.atInfo()
-                .addKeyValue("port", port)
-                .addKeyValue("startupMillis", uptime)
-                .log(
-                        "wasmbind sidecar listening on http://{}:{} ({} ms after JVM start)",
-                        settings.listenAddress(),
-                        port,
-                        uptime);
+        OptionalLong age = ProcessAge.millis();
+        if (age.isPresent()) {
+            log.atInfo()
+                    .addKeyValue("port", port)
+                    .addKeyValue("startupMillis", age.getAsLong())
+                    .log(
+                            "wasmbind sidecar listening on http://{}:{} ({} ms after process"
+                                    + " start)",
+                            settings.listenAddress(),
+                            port,
+                            age.getAsLong());
+        } else {
+            log.atInfo()
+                    .addKeyValue("port", port)
+                    .log(
+                            "wasmbind sidecar listening on http://{}:{}",
+                            settings.listenAddress(),
+                            port);
+        }
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

@@ -5,11 +5,11 @@ import dev.wasmbind.sidecar.binding.Binding;
 import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
+import dev.wasmbind.sidecar.http.ServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
@@ -109,7 +109,7 @@ public final class DaprGrpcServer {
                                                                     Math.min(
                                                                             max,
                                                                             Integer.MAX_VALUE))));
-            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            return vertx.createHttpServer(ServerOptions.at(host, port))
                     .requestHandler(new BuiltOnFirstRequest(grpc))
                     .listen()
                     .map(DaprGrpcServer::new);

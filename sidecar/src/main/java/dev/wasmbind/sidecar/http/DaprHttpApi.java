@@ -15,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -49,7 +48,7 @@ public final class DaprHttpApi {
     private final BindingRegistry registry;
     private final BindingInvoker invoker;
     private final BindingMetrics metrics;
-    private final PrometheusMeterRegistry prometheus;
+    private final Supplier<PrometheusMeterRegistry> prometheus;
     private final String appId;
     // In-pod mode: not ready until the requested bindings are loaded; extra metadata sections.
     private BooleanSupplier ready = () -> true;
@@ -71,7 +70,7 @@ public final class DaprHttpApi {
             BindingRegistry registry,
             BindingInvoker invoker,
             BindingMetrics metrics,
-            PrometheusMeterRegistry prometheus,
+            Supplier<PrometheusMeterRegistry> prometheus,
             String appId) {
         this.registry = registry;
         this.invoker = invoker;
@@ -117,9 +116,7 @@ public final class DaprHttpApi {
      * #router}, which answers them all the same way (404, 405 and 400 included).
      */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
-        HttpServer server =
-                vertx.createHttpServer(
-                        limits.applyTo(new HttpServerOptions().setHost(host).setPort(port)));
+        HttpServer server = vertx.createHttpServer(limits.applyTo(ServerOptions.at(host, port)));
         HeaderDeadline deadline = HeaderDeadline.install(vertx, server, limits.headerTimeout());
         Router router = router(vertx);
         deadline.routeFirst(router);
@@ -585,7 +582,7 @@ public final class DaprHttpApi {
     private void handleMetrics(RoutingContext ctx) {
         ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(prometheus.scrape());
+                .end(prometheus.get().scrape());
     }
 
     private static long parseLong(String value) {

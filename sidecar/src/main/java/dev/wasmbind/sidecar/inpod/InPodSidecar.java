@@ -6,6 +6,7 @@ import dev.wasmbind.sidecar.binding.BindingRegistry;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.http.ServerLimits;
+import dev.wasmbind.sidecar.http.ServerOptions;
 import dev.wasmbind.sidecar.http.SidecarVertx;
 import dev.wasmbind.sidecar.runtime.GuestRunner;
 import dev.wasmbind.sidecar.runtime.ModuleCompiler;
@@ -14,7 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -297,7 +297,7 @@ public final class InPodSidecar implements AutoCloseable {
             WorkerPool pool = WorkerPool.forThisMachine();
             var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
             var routes =
-                    new DaprHttpApi(registry, invoker, metrics, prometheus, appId)
+                    new DaprHttpApi(registry, invoker, metrics, () -> prometheus, appId)
                             .withReadiness(sync::isReady)
                             .withMetadataSection("moduleService", sync::metadata)
                             .withServerLimits(serverLimits);
@@ -308,9 +308,7 @@ public final class InPodSidecar implements AutoCloseable {
                         await(
                                 vertx.createHttpServer(
                                                 serverLimits.applyTo(
-                                                        new HttpServerOptions()
-                                                                .setHost(healthHost)
-                                                                .setPort(healthPort)))
+                                                        ServerOptions.at(healthHost, healthPort)))
                                         .requestHandler(routes.healthRouter(vertx))
                                         .listen(),
                                 healthHost,
