@@ -22,20 +22,14 @@ public final class BindingMetrics {
     /** The label of calls to names no binding has, so unknown names cannot grow the series. */
     public static final String UNKNOWN_BINDING = "_unknown";
 
-    private final OnFirstUse<? extends MeterRegistry> registry;
+    private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
     // Looking meters up in the registry on every call costs more than the call's bookkeeping.
     private final ConcurrentHashMap<String, Meters> meters = new ConcurrentHashMap<>();
 
-    /** Meters in {@code registry}, made when the first call or scrape asks for it. */
-    public BindingMetrics(OnFirstUse<? extends MeterRegistry> registry) {
-        this.registry = registry;
-        registry.whenMade(dev.wasmbind.sidecar.wasihttp.OutboundMetrics::bindTo);
-    }
-
-    /** Meters in {@code registry}. */
     public BindingMetrics(MeterRegistry registry) {
-        this(OnFirstUse.made(registry));
+        this.registry = registry;
+        dev.wasmbind.sidecar.wasihttp.OutboundMetrics.bindTo(registry);
     }
 
     public void record(String binding, CallOutcome outcome, Duration duration) {
@@ -60,7 +54,7 @@ public final class BindingMetrics {
                             .publishPercentileHistogram()
                             .minimumExpectedValue(Duration.ofNanos(50_000))
                             .maximumExpectedValue(Duration.ofSeconds(30))
-                            .register(registry.get());
+                            .register(registry);
         }
 
         Counter calls(CallOutcome outcome) {
@@ -71,7 +65,7 @@ public final class BindingMetrics {
                         Counter.builder("wasmbind.binding.calls")
                                 .description("Calls of a binding by outcome")
                                 .tags("binding", binding, "outcome", outcome.label())
-                                .register(registry.get());
+                                .register(registry);
                 calls.set(outcome.ordinal(), counter);
             }
             return counter;
@@ -85,10 +79,6 @@ public final class BindingMetrics {
      * {@code wasmbind_guest_memory_budget_bytes}.
      */
     public void watch(WorkerPool pool, MemoryBudget budget) {
-        registry.whenMade(made -> watch(made, pool, budget));
-    }
-
-    private static void watch(MeterRegistry registry, WorkerPool pool, MemoryBudget budget) {
         Gauge.builder("wasmbind.guests.stuck", pool, WorkerPool::abandonedWorkers)
                 .description("Worker threads held by guests that could not be stopped")
                 .register(registry);
@@ -118,7 +108,7 @@ public final class BindingMetrics {
                     Gauge.builder("wasmbind.binding.inflight", count, AtomicInteger::get)
                             .description("Calls of a binding running now")
                             .tags("binding", b)
-                            .register(registry.get());
+                            .register(registry);
                     return count;
                 });
     }

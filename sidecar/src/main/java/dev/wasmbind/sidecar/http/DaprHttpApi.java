@@ -48,7 +48,7 @@ public final class DaprHttpApi {
     private final BindingRegistry registry;
     private final BindingInvoker invoker;
     private final BindingMetrics metrics;
-    private final Supplier<PrometheusMeterRegistry> prometheus;
+    private final PrometheusMeterRegistry prometheus;
     private final String appId;
     // In-pod mode: not ready until the requested bindings are loaded; extra metadata sections.
     private BooleanSupplier ready = () -> true;
@@ -70,7 +70,7 @@ public final class DaprHttpApi {
             BindingRegistry registry,
             BindingInvoker invoker,
             BindingMetrics metrics,
-            Supplier<PrometheusMeterRegistry> prometheus,
+            PrometheusMeterRegistry prometheus,
             String appId) {
         this.registry = registry;
         this.invoker = invoker;
@@ -582,7 +582,7 @@ public final class DaprHttpApi {
     private void handleMetrics(RoutingContext ctx) {
         ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(prometheus.get().scrape());
+                .end(prometheus.scrape());
     }
 
     private static long parseLong(String value) {

@@ -297,7 +297,7 @@ public final class InPodSidecar implements AutoCloseable {
             WorkerPool pool = WorkerPool.forThisMachine();
             var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);
             var routes =
-                    new DaprHttpApi(registry, invoker, metrics, () -> prometheus, appId)
+                    new DaprHttpApi(registry, invoker, metrics, prometheus, appId)
                             .withReadiness(sync::isReady)
                             .withMetadataSection("moduleService", sync::metadata)
                             .withServerLimits(serverLimits);

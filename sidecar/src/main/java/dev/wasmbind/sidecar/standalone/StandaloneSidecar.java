@@ -9,7 +9,6 @@ import dev.wasmbind.sidecar.binding.BindingInvoker;
 import dev.wasmbind.sidecar.binding.BindingLoader;
 import dev.wasmbind.sidecar.binding.BindingMetrics;
 import dev.wasmbind.sidecar.binding.BindingRegistry;
-import dev.wasmbind.sidecar.binding.OnFirstUse;
 import dev.wasmbind.sidecar.grpc.DaprGrpcServer;
 import dev.wasmbind.sidecar.http.DaprHttpApi;
 import dev.wasmbind.sidecar.http.ServerLimits;
@@ -247,9 +246,7 @@ public final class StandaloneSidecar implements AutoCloseable {
             var registry = new BindingRegistry();
             loadAll(resources, compiler, registry, interpretFirst);
             LOG.debug("bindings loaded");
-            // Made by the first call or scrape, not here: see OnFirstUse.
-            var prometheus =
-                    OnFirstUse.of(() -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             var metrics = new BindingMetrics(prometheus);
             WorkerPool pool = WorkerPool.forThisMachine();
             var invoker = new BindingInvoker(registry, pool, new GuestRunner(), metrics);

@@ -68,7 +68,7 @@ class DecodeOffEventLoopIT {
                                 registry,
                                 new BindingInvoker(registry, pool, new GuestRunner(), metrics),
                                 metrics,
-                                () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                                 "test")
                         .withDecoder(
                                 (body, offset, length, rawData) -> {

@@ -61,7 +61,7 @@ final class SingleBindingApi {
                                 registry,
                                 new BindingInvoker(registry, pool, new GuestRunner(), metrics),
                                 metrics,
-                                () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                                 "test")
                         .withServerLimits(limits);
         return configure
