@@ -3,16 +3,20 @@
 # scripts (docs/sidecar.md, "JVM flags"). Not executable on its own.
 #
 # Flags: serial GC (one GC thread, no concurrent machinery: a small native footprint); a fixed
-# 8 MiB young generation (guest instances, or their memories, are reused: a tiny call allocates a
-# few KiB, one young collection per ~800 calls; 16 MiB halved that and cost ~7 MiB of idle RSS,
-# the eden pages touched); 8 MiB of old generation to start with (JDK 25's AOT cache needs room
-# for its archived heap objects: with -Xms8m -Xmn16m it refuses to start); the default heap free
-# ratios (shrinking to 10/20 % free made 2 MiB requests collect the whole heap about twice per
-# request); small thread stacks; a capped code cache; two compiler threads; the native heap
-# trimmed every 5 s (glibc keeps what the JIT compilers freed while starting: 15-20 MiB of idle
-# RSS otherwise).
+# 4 MiB young generation (guest instances, or their memories, are reused: a tiny call allocates a
+# few KiB, one young collection per ~800 calls, 0.6 per 2 MiB request; 8 MiB halved those counts
+# and cost ~3.5 MiB of idle RSS, eden's pages stay touched); 12 MiB of old generation to start
+# with (JDK 25's AOT cache copies its archived heap objects there and refuses to start without
+# room for them); the default heap free ratios (shrinking to 10/20 % free made 2 MiB requests
+# collect the whole heap about twice per request); small thread stacks; a capped code cache; two
+# compiler threads; the native heap trimmed every 5 s (glibc keeps what the JIT compilers freed
+# while starting: 15-20 MiB of idle RSS otherwise); a string table sized for the ~5-9k strings the
+# sidecar interns (it grows by itself; the default 65,536 buckets take 0.5 MiB); Netty allowed to
+# make its direct buffers without the JDK's cleaner (the opened java.nio and the property):
+# otherwise it takes them from ByteBuffer.allocateDirect, which zeroes its first 4 MiB pool chunk
+# whole, all of it resident for the few KiB a request uses.
 # MALLOC_ARENA_MAX=2 (set by the callers): two glibc arenas instead of one per thread.
-SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000"
+SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn4m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000 -XX:StringTableSize=4096 -Dio.netty.tryReflectionSetAccessible=true --add-opens=java.base/java.nio=ALL-UNNAMED"
 
 # sidecar_java: prints the java to run. $WASMBIND_JAVA wins; else a JDK 25 or newer under
 # /usr/lib/jvm (its AOT cache starts the sidecar faster); else the `java` on the PATH (17+).
