@@ -81,10 +81,7 @@ start() { # JAVA FLAGS...; sets pid, t0 (ns) and ready (ms)
   "$java" $@ -Xlog:startuptime:file="$OUT/startuptime.log" -jar "$JAR" --resources "$RES" \
     --http-port "$PORT" --grpc-port 0 --log-level debug >"$OUT/sidecar.log" 2>&1 &
   pid=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1.0/healthz"; do
-    kill -0 "$pid" 2>/dev/null || { echo "the sidecar exited:" >&2; tail -5 "$OUT/sidecar.log" >&2; exit 1; }
-    sleep 0.005
-  done
+  await_healthz "$PORT" "$pid" || { echo "the sidecar exited:" >&2; tail -5 "$OUT/sidecar.log" >&2; exit 1; }
   ready=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
