@@ -26,7 +26,7 @@ YAML
 # PID exits first. It polls every ~2 ms from this shell alone (bash's /dev/tcp; a read timeout on
 # an empty pipe as the pause) and starts no process per try: ~5 % of a core. A curl per try costs
 # ~18 ms of CPU, so a curl-and-sleep loop took one of the two cores from the starting sidecar
-# (docs/bench/startup.md, "Round 7: measuring ready").
+# (docs/benchmarks.md, "Round 7").
 await_healthz() {
   local port="$1" pid="$2" pause conn status
   exec {pause}<> <(:)

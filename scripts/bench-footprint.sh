@@ -25,7 +25,8 @@ GPORT=$((PORT + 1))
 JAVA="${WASMBIND_JAVA:-java}"
 JCMD="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd"
 # shellcheck disable=SC2086
-FLAGS="$(sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT)"
+sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT
+FLAGS="$REPLY"
 NEW_FLAGS="${NEW_JAVA_FLAGS:-$FLAGS}"
 export MALLOC_ARENA_MAX=2
 OUT=sidecar/target/bench-footprint

@@ -20,9 +20,11 @@ JARS="${JAR:-sidecar/target/wasmbind-sidecar.jar}"
 PORT="${BENCH_PORT:-3597}"
 GPORT=$((PORT + 1))
 OUT=sidecar/target/bench-grpc-first-call
-JAVA="$(sidecar_java)"
+sidecar_java
+JAVA="$REPLY"
 # shellcheck disable=SC2086
-FLAGS="$(sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT)"
+sidecar_flags_for "$JAVA" $SIDECAR_JAVA_FLAGS_DEFAULT
+FLAGS="$REPLY"
 export MALLOC_ARENA_MAX=2
 
 mkdir -p "$OUT/resources"
@@ -64,7 +66,8 @@ for run in $(seq "$RUNS"); do
   for jar in $JARS; do
     base="$OUT/$(basename "$jar" .jar)"
     # shellcheck disable=SC2086
-    archive="$(sidecar_archive_flags "$JAVA" "$jar" "$base" $FLAGS)"
+    sidecar_archive_flags "$JAVA" "$jar" "$base" $FLAGS
+    archive="$REPLY"
     # shellcheck disable=SC2086
     start "$jar" $archive -Xlog:class+load=info:file="$OUT/load.log":uptime:filecount=0 \
       -Xlog:class+init=info:file="$OUT/init.log":uptime:filecount=0

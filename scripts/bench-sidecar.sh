@@ -21,10 +21,12 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 PORT="${BENCH_PORT:-3599}"
 CONNECTIONS="${CONNECTIONS:-1 2 4 8 16 32}"
-JAVA="$(sidecar_java)"
+sidecar_java
+JAVA="$REPLY"
 JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" # as scripts/run-standalone.sh
-LABEL="${BENCH_LABEL:-jdk$(java_feature "$JAVA")-documented}"
+java_feature "$JAVA"
+LABEL="${BENCH_LABEL:-jdk$REPLY-documented}"
 OUT=sidecar/target/bench
 JAR=sidecar/target/wasmbind-sidecar.jar
 SWEEP=docs/bench/http-sweep.csv
@@ -113,7 +115,8 @@ echo "## Start-up and memory (3 bindings; scripts/bench-startup.sh compares runt
 # A training run makes the start-up archive (as scripts/run-standalone.sh does).
 rm -f "$OUT/sidecar.jsa" "$OUT/sidecar.aot"
 # shellcheck disable=SC2086
-ARCHIVE_FLAGS="$(sidecar_archive_flags "$JAVA" "$JAR" "$OUT/sidecar" $JAVA_FLAGS)"
+sidecar_archive_flags "$JAVA" "$JAR" "$OUT/sidecar" $JAVA_FLAGS
+ARCHIVE_FLAGS="$REPLY"
 for _ in 1 2 3; do
   start_sidecar "$ARCHIVE_FLAGS"
   rss_ready=$(rss)

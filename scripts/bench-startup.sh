@@ -64,12 +64,14 @@ config() { # CONFIG [train]; sets java and flags
     jdk17-documented) # as run-standalone.sh: a static AppCDS archive
       java="$JDK17"
       # shellcheck disable=SC2086
-      flags="$FLAGS $(sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $FLAGS)" ;;
+      sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $FLAGS
+      flags="$FLAGS $REPLY" ;;
     jdk25-documented|jdk25-coh) # as run-standalone.sh: an AOT cache
       java="$JDK25/bin/java"; flags="$FLAGS"
       [ "$c" = jdk25-coh ] && flags+=" -XX:+UseCompactObjectHeaders"
       # shellcheck disable=SC2086
-      flags+=" $(sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $flags)" ;;
+      sidecar_archive_flags "$java" "$JAR" "$OUT/$c" $flags
+      flags+=" $REPLY" ;;
     *) echo "unknown config $c" >&2; exit 2 ;;
   esac
 }

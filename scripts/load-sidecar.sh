@@ -19,7 +19,8 @@ PORT="${LOAD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.
 # The documented JVM and flags (scripts/sidecar-jvm.sh); JAVA_FLAGS and WASMBIND_JAVA override.
 # shellcheck source=scripts/sidecar-jvm.sh
 . scripts/sidecar-jvm.sh
-JAVA="$(sidecar_java)"
+sidecar_java
+JAVA="$REPLY"
 JAVA_FLAGS="${JAVA_FLAGS:-$SIDECAR_JAVA_FLAGS_DEFAULT}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 OUT=sidecar/target/load

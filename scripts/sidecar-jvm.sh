@@ -18,46 +18,61 @@
 # MALLOC_ARENA_MAX=2 (set by the callers): two glibc arenas instead of one per thread.
 SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn4m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=5000 -XX:StringTableSize=4096 -Dio.netty.tryReflectionSetAccessible=true --add-opens=java.base/java.nio=ALL-UNNAMED"
 
-# sidecar_java: prints the java to run. $WASMBIND_JAVA wins; else a JDK 25 or newer under
+# The functions below return their result in REPLY rather than on standard output: every
+# $(command substitution) forks the shell (~6 ms on a 2-core VM, ~5 ms more per program it runs),
+# and run-standalone.sh spent 130-180 ms in them before it started java.
+
+# sidecar_java: REPLY = the java to run. $WASMBIND_JAVA wins; else a JDK 25 or newer under
 # /usr/lib/jvm (its AOT cache starts the sidecar faster); else the `java` on the PATH (17+).
 sidecar_java() {
-  if [ -n "${WASMBIND_JAVA:-}" ]; then
-    echo "$WASMBIND_JAVA"
-    return
-  fi
   local dir
+  REPLY="${WASMBIND_JAVA:-}"
+  [ -n "$REPLY" ] && return 0
   for dir in /usr/lib/jvm/temurin-2[5-9]* /usr/lib/jvm/*-2[5-9]-*; do
     if [ -x "$dir/bin/java" ]; then
-      echo "$dir/bin/java"
-      return
+      REPLY="$dir/bin/java"
+      return 0
     fi
   done
-  echo java
+  REPLY=java
 }
 
-# java_version JAVA: that java's full version (17.0.15, 25, ...), from its JDK's `release` file
-# (starting a JVM to ask would add a few hundred ms to every start), else from the JVM.
+# java_version JAVA: REPLY = that java's full version (17.0.15, 25, ...), from its JDK's `release`
+# file (starting a JVM to ask would add a few hundred ms to every start), else from the JVM.
 java_version() {
-  local home
-  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$1")")")")"
-  if [ -f "$home/release" ]; then
-    sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release"
-  else
-    "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/ java.version =/ { print $2; exit }'
+  local java="$1" home key value
+  home="${java%/bin/java}"
+  if [ "$home" = "$java" ] || [ ! -f "$home/release" ]; then
+    # A bare name or a link (/usr/bin/java -> /etc/alternatives/java -> the JDK's).
+    home="$(readlink -f "$(command -v "$java")")"
+    home="${home%/bin/java}"
   fi
+  REPLY=""
+  if [ -f "$home/release" ]; then
+    while IFS='=' read -r key value; do
+      if [ "$key" = JAVA_VERSION ]; then
+        value="${value#\"}"
+        REPLY="${value%%\"*}"
+        return 0
+      fi
+    done <"$home/release"
+  fi
+  REPLY="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/ java.version =/ { print $2; exit }')"
 }
 
-# java_feature JAVA: the feature release of that java (17, 25, ...).
+# java_feature JAVA: REPLY = the feature release of that java (17, 25, ...).
 java_feature() {
-  java_version "$1" | sed 's/^\([0-9]*\).*/\1/'
+  java_version "$1"
+  REPLY="${REPLY%%[!0-9]*}"
 }
 
-# sidecar_flags_for JAVA FLAGS...: prints FLAGS without those that JAVA does not know and would
+# sidecar_flags_for JAVA FLAGS...: REPLY = FLAGS without those that JAVA does not know and would
 # refuse to start with: -XX:TrimNativeHeapInterval exists from JDK 17.0.9, 21.0.1 and 22.
 sidecar_flags_for() {
   local java="$1" feature update flag out=()
   shift
-  IFS=. read -r feature _ update _ <<<"$(java_version "$java")"
+  java_version "$java"
+  IFS=. read -r feature _ update _ <<<"$REPLY"
   for flag in "$@"; do
     if [[ "$flag" == -XX:TrimNativeHeapInterval=* ]] &&
       { { [ "$feature" = 17 ] && [ "${update:-0}" -lt 9 ]; } ||
@@ -67,10 +82,10 @@ sidecar_flags_for() {
     fi
     out+=("$flag")
   done
-  echo "${out[*]}"
+  REPLY="${out[*]}"
 }
 
-# sidecar_archive_flags JAVA JAR ARCHIVE_BASE [FLAGS...]: prints the flags that map the sidecar's
+# sidecar_archive_flags JAVA JAR ARCHIVE_BASE [FLAGS...]: REPLY = the flags that map the sidecar's
 # start-up archive for JAVA and JAR (and, on JDK 25+, the option that keeps Netty's use of
 # sun.misc.Unsafe from printing warnings). When the archive is missing or older than the jar, it
 # is made first, once, by a training run with FLAGS (sidecar_training_run: ~10-25 s); FLAGS must be
@@ -85,7 +100,9 @@ sidecar_flags_for() {
 sidecar_archive_flags() {
   local java="$1" jar="$2" base="$3"
   shift 3
-  if [ "$(java_feature "$java")" -ge 25 ] 2>/dev/null; then
+  REPLY=""
+  java_feature "$java"
+  if [ "$REPLY" -ge 25 ] 2>/dev/null; then
     # Netty allocates with sun.misc.Unsafe, which JDK 24+ warns about at first use (JEP 498).
     local cache="$base.aot" opts="-Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow"
     if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then
@@ -93,7 +110,8 @@ sidecar_archive_flags() {
       # shellcheck disable=SC2086
       sidecar_training_run "$java" "$jar" "$@" $opts -XX:AOTCacheOutput="$cache"
     fi
-    [ -f "$cache" ] && echo "-XX:AOTCache=$cache $opts"
+    REPLY=""
+    [ -f "$cache" ] && REPLY="-XX:AOTCache=$cache $opts"
   else
     local jsa="$base.jsa"
     if [ ! -f "$jsa" ] || [ "$jar" -nt "$jsa" ]; then
@@ -105,24 +123,25 @@ sidecar_archive_flags() {
         -cp "$jar" >"$base.dump.log" 2>&1 || { echo "[start-up archive] dump failed, see $base.dump.log" >&2; rm -f "$jsa"; }
     fi
     # Naming a missing archive would also switch off the JDK's own.
-    [ -f "$jsa" ] && echo "-XX:SharedArchiveFile=$jsa -Xlog:cds=off"
+    REPLY=""
+    [ -f "$jsa" ] && REPLY="-XX:SharedArchiveFile=$jsa -Xlog:cds=off"
   fi
   return 0
 }
 
 # sidecar_training_run JAVA JAR FLAGS...: the training run of a start-up archive. The sidecar, with
-# FLAGS (they name the archive to write), serves examples/bindings on free ports; once every module
-# runs compiled (at most 60 s) it gets the requests of scripts/sidecar-training-calls.txt (the
-# image's training makes the same), then SIGTERM: the JVM writes the archive as it exits. A fixed
-# training makes the archive's content the same whatever the first real run does. Says what it
-# did on standard error.
+# FLAGS (they name the archive to write), serves examples/bindings on free ports (HTTP and gRPC, as
+# the documented start and the image's training do); once every module runs compiled (at most
+# 60 s) it gets the requests of scripts/sidecar-training-calls.txt (the image's training makes the
+# same), then SIGTERM: the JVM writes the archive as it exits. A fixed training makes the
+# archive's content the same whatever the first real run does. Says what it did on standard error.
 sidecar_training_run() {
   local java="$1" jar="$2" root log pid port="" modules method path body
   shift 2
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   log="$(mktemp)"
   echo "[start-up archive] none for this JVM, jar and flags yet: training it once (~10-25 s)" >&2
-  "$java" "$@" -jar "$jar" --resources "$root/examples/bindings" --http-port 0 --grpc-port -1 >"$log" 2>&1 &
+  "$java" "$@" -jar "$jar" --resources "$root/examples/bindings" --http-port 0 --grpc-port 0 >"$log" 2>&1 &
   pid=$!
   modules=$(find "$root/examples/bindings" -maxdepth 1 -name '*.yaml' | wc -l)
   for _ in $(seq 600); do
