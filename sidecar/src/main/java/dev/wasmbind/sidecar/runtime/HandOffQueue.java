@@ -6,16 +6,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The workers' task queue: bounded, and without a lock. With {@link
- * java.util.concurrent.ArrayBlockingQueue} a worker that finds no task parks at once, and every
- * wake-up goes through the queue's one lock (the event loop's unlock wakes a worker, that worker's
- * unlock the next): on a steady stream of tiny calls a worker fell asleep for almost every other
- * call, each time a futex wait and a wake in this VM. A {@link LinkedTransferQueue} gives a task to
- * a waiting worker with a compare-and-set, and wakes it only when it has parked; a worker that
- * finds no task waits a moment first (a yield on JDK 17, 128 spin-waits on JDK 25), so that the
- * next short call mostly finds it awake (worker sleeps per tiny call 0.44 -> 0.11,
- * docs/bench/http-path.md "Round 7"). This adds the bound, counted here (the queue's own size()
- * walks it).
+ * The workers' task queue: bounded, without a lock, and a worker yields its CPU once before it
+ * waits. With {@link java.util.concurrent.ArrayBlockingQueue} a worker that finds no task parks at
+ * once, and every wake-up goes through the queue's one lock (the event loop's unlock wakes a
+ * worker, that worker's unlock the next): on a steady stream of tiny calls a worker fell asleep for
+ * almost every other call, each time a futex wait and a wake, which in this VM cost more CPU than
+ * the tiny guest. Here a {@link LinkedTransferQueue} gives a task to a waiting worker with a
+ * compare-and-set and wakes it only when it has parked, and {@link #take} yields once first: the
+ * event loop or the client, runnable on the same CPU, go on, and the next call mostly arrives
+ * meanwhile (worker sleeps per tiny call 0.42-0.46 -> 0.08-0.12 on JDK 17 and 25;
+ * docs/bench/http-path.md "Round 7"). The yield is explicit because the queue's own wait differs by
+ * JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers slept 0.84
+ * times per call). The bound is counted here (the queue's own size() walks it).
  */
 final class HandOffQueue extends LinkedTransferQueue<Runnable> {
 
@@ -39,9 +41,18 @@ final class HandOffQueue extends LinkedTransferQueue<Runnable> {
         return super.offer(task);
     }
 
+    /**
+     * The next task; with none queued, the worker first yields its CPU once (the event loop or the
+     * client may be waiting for it, and the next call may come meanwhile) and only then waits.
+     */
     @Override
     public Runnable take() throws InterruptedException {
-        return taken(super.take());
+        Runnable task = poll();
+        if (task == null) {
+            Thread.yield();
+            task = poll();
+        }
+        return task != null ? task : taken(super.take());
     }
 
     @Override
