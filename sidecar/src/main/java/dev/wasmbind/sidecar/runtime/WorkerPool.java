@@ -3,7 +3,6 @@ package dev.wasmbind.sidecar.runtime;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * again when that task ends: few workers for short calls, because every worker that waits for its
  * next call falls asleep and must be woken for it (with 2 workers on 2 cores a tiny call costs ~10
  * µs less CPU than with 4, docs/bench/http-path.md "Round 4"), and room for other calls while long
- * ones hold theirs.
+ * ones hold theirs. Tasks wait in a {@link HandOffQueue}, which hands them over without a lock.
  *
  * <p>A task still running {@link #STOP_GRACE} after its interrupt cannot be stopped (a host call
  * that ignores interrupts, say): its thread is abandoned, counted, and replaced by a new worker so
@@ -120,7 +119,7 @@ public final class WorkerPool implements AutoCloseable {
                         threads,
                         0,
                         TimeUnit.MILLISECONDS,
-                        new ArrayBlockingQueue<>(queueCapacity),
+                        new HandOffQueue(queueCapacity),
                         r -> {
                             Thread t = new Thread(r, "wasm-worker-" + counter.incrementAndGet());
                             t.setDaemon(true);

@@ -1,0 +1,104 @@
+package dev.wasmbind.sidecar.runtime;
+
+import java.util.Collection;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The workers' task queue: bounded, without a lock, and a worker yields its CPU once before it
+ * waits. With {@link java.util.concurrent.ArrayBlockingQueue} a worker that finds no task parks at
+ * once, and every wake-up goes through the queue's one lock (the event loop's unlock wakes a
+ * worker, that worker's unlock the next): on a steady stream of tiny calls a worker fell asleep for
+ * almost every other call, each time a futex wait and a wake, which in this VM cost more CPU than
+ * the tiny guest. Here a {@link LinkedTransferQueue} gives a task to a waiting worker with a
+ * compare-and-set and wakes it only when it has parked, and {@link #take} yields once first: the
+ * event loop or the client, runnable on the same CPU, go on, and the next call mostly arrives
+ * meanwhile (worker sleeps per tiny call 0.42-0.46 -> 0.08-0.12 on JDK 17 and 25;
+ * docs/bench/http-path.md "Round 7"). The yield is explicit because the queue's own wait differs by
+ * JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers slept 0.84
+ * times per call). The bound is counted here (the queue's own size() walks it).
+ */
+final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+
+    private final int capacity;
+    private final AtomicInteger queued = new AtomicInteger();
+
+    HandOffQueue(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.capacity = capacity;
+    }
+
+    /** Queues {@code task} unless {@code capacity} tasks wait already (the pool is saturated). */
+    @Override
+    public boolean offer(Runnable task) {
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            return false;
+        }
+        return super.offer(task);
+    }
+
+    /**
+     * The next task; with none queued, the worker first yields its CPU once (the event loop or the
+     * client may be waiting for it, and the next call may come meanwhile) and only then waits.
+     */
+    @Override
+    public Runnable take() throws InterruptedException {
+        Runnable task = poll();
+        if (task == null) {
+            Thread.yield();
+            task = poll();
+        }
+        return task != null ? task : taken(super.take());
+    }
+
+    @Override
+    public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
+        return taken(super.poll(timeout, unit));
+    }
+
+    @Override
+    public Runnable poll() {
+        return taken(super.poll());
+    }
+
+    @Override
+    public boolean remove(Object task) {
+        boolean removed = super.remove(task);
+        if (removed) {
+            queued.decrementAndGet();
+        }
+        return removed;
+    }
+
+    @Override
+    public int drainTo(Collection<? super Runnable> sink) {
+        return drainTo(sink, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int drainTo(Collection<? super Runnable> sink, int maxElements) {
+        int n = 0;
+        Runnable task;
+        while (n < maxElements && (task = poll()) != null) {
+            sink.add(task);
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public int remainingCapacity() {
+        return Math.max(0, capacity - queued.get());
+    }
+
+    private Runnable taken(Runnable task) {
+        if (task != null) {
+            queued.decrementAndGet();
+        }
+        return task;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.wasmbind.sidecar.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class HandOffQueueTest {
+
+    @Test
+    void shouldRefuseTasksBeyondItsCapacity() {
+        var queue = new HandOffQueue(2);
+
+        assertThat(queue.offer(() -> {})).isTrue();
+        assertThat(queue.offer(() -> {})).isTrue();
+        assertThat(queue.offer(() -> {})).isFalse();
+        assertThat(queue.remainingCapacity()).isZero();
+    }
+
+    @Test
+    void shouldMakeRoomAgainForEveryTaskTakenRemovedOrDrained() throws Exception {
+        var queue = new HandOffQueue(3);
+        Runnable first = () -> {};
+        Runnable second = () -> {};
+        Runnable third = () -> {};
+        queue.offer(first);
+        queue.offer(second);
+        queue.offer(third);
+
+        assertThat(queue.take()).isSameAs(first);
+        assertThat(queue.remove(third)).isTrue();
+        assertThat(queue.remove(third)).isFalse();
+        List<Runnable> drained = new ArrayList<>();
+        assertThat(queue.drainTo(drained)).isEqualTo(1);
+
+        assertThat(drained).containsExactly(second);
+        assertThat(queue.remainingCapacity()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(queue.offer(() -> {})).isTrue();
+        }
+        assertThat(queue.offer(() -> {})).isFalse();
+    }
+
+    @Test
+    void shouldHandATaskToAWorkerAlreadyWaiting() throws Exception {
+        var queue = new HandOffQueue(1);
+        var taken = CompletableFuture.supplyAsync(takeFrom(queue));
+        Runnable task = () -> {};
+
+        while (!queue.hasWaitingConsumer()) {
+            Thread.onSpinWait();
+        }
+        assertThat(queue.offer(task)).isTrue();
+
+        assertThat(taken.get(10, TimeUnit.SECONDS)).isSameAs(task);
+        assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerAnEmptyPollWithNull() throws Exception {
+        var queue = new HandOffQueue(1);
+
+        assertThat(queue.poll()).isNull();
+        assertThat(queue.poll(1, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseACapacityBelowOne() {
+        assertThatThrownBy(() -> new HandOffQueue(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private java.util.function.Supplier<Runnable> takeFrom(HandOffQueue queue) {
+        return () -> {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+}
