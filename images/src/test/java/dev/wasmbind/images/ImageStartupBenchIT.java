@@ -2,6 +2,7 @@ package dev.wasmbind.images;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * archive. Nothing is asserted on the times.
  */
 class ImageStartupBenchIT {
+
+    /** Where the hand-written reading notes start; a run rewrites only what comes before it. */
+    static final String NOTES_HEADING = "## Reading these figures";
 
     private static final List<String> IMAGES =
             List.of("wasmbind-operator", "wasmbind-injector", "wasmbind-sidecar");
@@ -96,7 +100,7 @@ class ImageStartupBenchIT {
                 .append(".\n");
         Path out = Path.of(output);
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report.toString());
+        Files.writeString(out, report + notesKeptFrom(out));
         System.out.println(report);
         Commands.deleteTree(rootfs);
     }
@@ -119,6 +123,18 @@ class ImageStartupBenchIT {
                             Duration.ofMinutes(2));
             return ready.toMillis();
         }
+    }
+
+    /**
+     * The hand-written notes of {@code out} (from {@link #NOTES_HEADING} on), kept by a new run.
+     */
+    static String notesKeptFrom(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return "";
+        }
+        String previous = Files.readString(out);
+        int notes = previous.indexOf("\n" + NOTES_HEADING);
+        return notes < 0 ? "" : "\n" + previous.substring(notes + 1);
     }
 
     private static String row(String what, List<Long> millis) {
