@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * meanwhile (worker sleeps per tiny call 0.42-0.46 -> 0.08-0.12 on JDK 17 and 25;
  * docs/bench/http-path.md "Round 7"). The yield is explicit because the queue's own wait differs by
  * JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers slept 0.84
- * times per call). The bound is counted here (the queue's own size() walks it).
+ * times per call). The bound is counted here (the queue's own size() walks it), by the methods
+ * {@link java.util.concurrent.ThreadPoolExecutor} uses: offer, take, poll, remove and drainTo; add,
+ * put, clear and removal through the iterator would bypass it, so nothing here calls them.
  */
 final class HandOffQueue extends LinkedTransferQueue<Runnable> {
 
