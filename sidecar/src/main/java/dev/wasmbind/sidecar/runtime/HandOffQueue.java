@@ -6,31 +6,49 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The workers' task queue: bounded, without a lock, and a worker yields its CPU once before it
- * waits. With {@link java.util.concurrent.ArrayBlockingQueue} a worker that finds no task parks at
- * once, and every wake-up goes through the queue's one lock (the event loop's unlock wakes a
- * worker, that worker's unlock the next): on a steady stream of tiny calls a worker fell asleep for
- * almost every other call, each time a futex wait and a wake, which in this VM cost more CPU than
- * the tiny guest. Here a {@link LinkedTransferQueue} gives a task to a waiting worker with a
- * compare-and-set and wakes it only when it has parked, and {@link #take} yields once first: the
- * event loop or the client, runnable on the same CPU, go on, and the next call mostly arrives
- * meanwhile (worker sleeps per tiny call 0.42-0.46 -> 0.08-0.12 on JDK 17 and 25;
- * docs/bench/http-path.md "Round 7"). The yield is explicit because the queue's own wait differs by
- * JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers slept 0.84
- * times per call). The bound is counted here (the queue's own size() walks it), by the methods
- * {@link java.util.concurrent.ThreadPoolExecutor} uses: offer, take, poll, remove and drainTo; add,
- * put, clear and removal through the iterator would bypass it, so nothing here calls them.
+ * The workers' task queue: bounded, without a lock, and a worker that would be the only one waiting
+ * yields its CPU once before it waits. With {@link java.util.concurrent.ArrayBlockingQueue} a
+ * worker that finds no task parks at once, and every wake-up goes through the queue's one lock (the
+ * event loop's unlock wakes a worker, that worker's unlock the next): on a steady stream of tiny
+ * calls a worker fell asleep for almost every other call, each time a futex wait and a wake, which
+ * in this VM cost more CPU than the tiny guest. Here a {@link LinkedTransferQueue} gives a task to
+ * a waiting worker with a compare-and-set and wakes it only when it has parked, and {@link #take}
+ * yields once first: the event loop or the client, runnable on the same CPU, go on, and the next
+ * call mostly arrives meanwhile (worker sleeps per tiny call 0.42-0.46 -> 0.08-0.12 on JDK 17 and
+ * 25; docs/bench/http-path.md "Round 7"). The yield is explicit because the queue's own wait
+ * differs by JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers
+ * slept 0.84 times per call).
+ *
+ * <p>A worker yields only when no other worker waits already. The queue hands a task to the worker
+ * that has waited longest, so while one waits a second's yield wins it nothing: it only hands the
+ * CPU away, a context switch per call when calls come one at a time (one connection: the other
+ * worker waits for the next call; with a yield there, 17k -> 13k calls/s, docs/bench/http-path.md
+ * "Round 8"). Both JDKs' queues spin or yield under the same rule.
+ *
+ * <p>The bound is counted here (the queue's own size() walks it), by the methods {@link
+ * java.util.concurrent.ThreadPoolExecutor} uses: offer, take, poll, remove and drainTo; add, put,
+ * clear and removal through the iterator would bypass it, so nothing here calls them.
  */
 final class HandOffQueue extends LinkedTransferQueue<Runnable> {
 
     private final int capacity;
+    private final Runnable beforeWaiting;
     private final AtomicInteger queued = new AtomicInteger();
 
     HandOffQueue(int capacity) {
+        this(capacity, Thread::yield);
+    }
+
+    /**
+     * @param beforeWaiting what a worker that finds no task does once before it waits, if no other
+     *     worker waits already (tests count it)
+     */
+    HandOffQueue(int capacity, Runnable beforeWaiting) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
+        this.beforeWaiting = beforeWaiting;
     }
 
     /** Queues {@code task} unless {@code capacity} tasks wait already (the pool is saturated). */
@@ -45,13 +63,14 @@ final class HandOffQueue extends LinkedTransferQueue<Runnable> {
 
     /**
      * The next task; with none queued, the worker first yields its CPU once (the event loop or the
-     * client may be waiting for it, and the next call may come meanwhile) and only then waits.
+     * client may be waiting for it, and the next call may come meanwhile) and only then waits; if
+     * another worker waits already, it waits at once (the next task is that worker's).
      */
     @Override
     public Runnable take() throws InterruptedException {
         Runnable task = poll();
-        if (task == null) {
-            Thread.yield();
+        if (task == null && !hasWaitingConsumer()) {
+            beforeWaiting.run();
             task = poll();
         }
         return task != null ? task : taken(super.take());

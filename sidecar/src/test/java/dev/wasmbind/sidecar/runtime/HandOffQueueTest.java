@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HandOffQueueTest {
@@ -58,6 +61,59 @@ class HandOffQueueTest {
 
         assertThat(taken.get(10, TimeUnit.SECONDS)).isSameAs(task);
         assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLookOnceMoreBeforeWaitingWhenNoOtherWorkerWaits() throws Exception {
+        var pauses = new AtomicInteger();
+        Runnable arriving = () -> {};
+        var queueHolder = new HandOffQueue[1];
+        var queue =
+                new HandOffQueue(
+                        1,
+                        () -> {
+                            pauses.incrementAndGet();
+                            // A call comes while the worker has given its CPU away.
+                            queueHolder[0].offer(arriving);
+                        });
+        queueHolder[0] = queue;
+
+        assertThat(queue.take()).isSameAs(arriving);
+        assertThat(pauses).hasValue(1);
+        assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWaitAtOnceWhenAnotherWorkerWaitsAlready() throws Exception {
+        var pausedBy = ConcurrentHashMap.<Thread>newKeySet();
+        var queue = new HandOffQueue(2, () -> pausedBy.add(Thread.currentThread()));
+        var workers = Executors.newFixedThreadPool(2);
+        try {
+            var first = workers.submit(() -> List.of(Thread.currentThread(), queue.take()));
+            while (!queue.hasWaitingConsumer()) {
+                Thread.onSpinWait();
+            }
+            var second = workers.submit(() -> List.of(Thread.currentThread(), queue.take()));
+            while (queue.getWaitingConsumerCount() < 2) {
+                Thread.onSpinWait();
+            }
+            Runnable a = () -> {};
+            Runnable b = () -> {};
+
+            queue.offer(a);
+            queue.offer(b);
+
+            // The worker that waited first gets the first task: a pause of the second would not
+            // have won it a task, only taken CPU from the thread that makes the next one.
+            var firstTook = first.get(10, TimeUnit.SECONDS);
+            var secondTook = second.get(10, TimeUnit.SECONDS);
+            assertThat(firstTook.get(1)).isSameAs(a);
+            assertThat(secondTook.get(1)).isSameAs(b);
+            assertThat(pausedBy).contains((Thread) firstTook.get(0));
+            assertThat(pausedBy).doesNotContain((Thread) secondTook.get(0));
+        } finally {
+            workers.shutdownNow();
+        }
     }
 
     @Test
