@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * differs by JDK: JDK 17's yields once, JDK 25's spins and then parks (with it alone, the workers
  * slept 0.84 times per call).
  *
- * <p>A worker yields only when no other worker waits already. The queue hands a task to the worker
- * that has waited longest, so while one waits a second's yield wins it nothing: it only hands the
- * CPU away, a context switch per call when calls come one at a time (one connection: the other
- * worker waits for the next call; with a yield there, 17k -> 13k calls/s, docs/bench/http-path.md
- * "Round 8"). Both JDKs' queues spin or yield under the same rule.
+ * <p>A worker yields only when no other worker waits already, the rule both JDKs' queues apply to
+ * their own spin or yield: the queue hands a task to the worker that has waited longest, so while
+ * one waits a second's yield wins it nothing and only hands the CPU away. At one connection the
+ * other worker always waits, and a yield there cost a context switch per call and kept the calls in
+ * the slower of this VM's two modes (~13k against up to 17k calls/s; docs/bench/http-path.md "Round
+ * 8").
  *
  * <p>The bound is counted here (the queue's own size() walks it), by the methods {@link
  * java.util.concurrent.ThreadPoolExecutor} uses: offer, take, poll, remove and drainTo; add, put,
