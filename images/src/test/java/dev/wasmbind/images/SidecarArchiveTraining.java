@@ -226,12 +226,18 @@ public final class SidecarArchiveTraining {
         Commands.run(List.of("chmod", "-R", "a+rX", target.resolve("examples").toString()));
     }
 
-    static List<String> sidecarArgs(int port) {
+    /**
+     * The examples, the HTTP API on {@code port} and the gRPC API on a free port: its default,
+     * 50001, may be taken on a build machine (a verify once failed on a sidecar someone else ran).
+     */
+    static List<String> sidecarArgs(int port) throws IOException {
         return List.of(
                 "--resources",
                 "/srv/examples/bindings",
                 "--http-port",
                 String.valueOf(port),
+                "--grpc-port",
+                String.valueOf(Http.freePort()),
                 "--listen-address",
                 "127.0.0.1");
     }
