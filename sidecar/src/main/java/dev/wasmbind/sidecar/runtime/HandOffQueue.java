@@ -1,6 +1,9 @@
 package dev.wasmbind.sidecar.runtime;
 
+import java.util.AbstractQueue;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,14 +29,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the slower of this VM's two modes (~13k against up to 17k calls/s; docs/bench/http-path.md "Round
  * 8").
  *
- * <p>The bound is counted here (the queue's own size() walks it), by the methods {@link
- * java.util.concurrent.ThreadPoolExecutor} uses: offer, take, poll, remove and drainTo; add, put,
- * clear and removal through the iterator would bypass it, so nothing here calls them.
+ * <p>The bound is counted here, around a {@link LinkedTransferQueue} the class holds rather than
+ * extends: every way in or out (offer and add, take and poll, remove, drainTo, clear, the
+ * iterator's remove and the bulk removals built on it) goes through the counted methods, so none
+ * can bypass it. {@link #put} and the timed {@link #offer(Runnable, long, TimeUnit)} would wait for
+ * room, which a saturated pool must not do (it answers 429 at once): they are refused.
  */
-final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+final class HandOffQueue extends AbstractQueue<Runnable> implements BlockingQueue<Runnable> {
 
     private final int capacity;
     private final Runnable beforeWaiting;
+    private final LinkedTransferQueue<Runnable> tasks = new LinkedTransferQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
 
     HandOffQueue(int capacity) {
@@ -59,7 +65,19 @@ final class HandOffQueue extends LinkedTransferQueue<Runnable> {
             queued.decrementAndGet();
             return false;
         }
-        return super.offer(task);
+        return tasks.offer(task);
+    }
+
+    /** Refused: a saturated pool refuses work at once, it never waits for room. */
+    @Override
+    public boolean offer(Runnable task, long timeout, TimeUnit unit) {
+        throw new UnsupportedOperationException("a saturated pool refuses at once: use offer");
+    }
+
+    /** Refused: a saturated pool refuses work at once, it never waits for room. */
+    @Override
+    public void put(Runnable task) {
+        throw new UnsupportedOperationException("a saturated pool refuses at once: use offer");
     }
 
     /**
@@ -70,30 +88,40 @@ final class HandOffQueue extends LinkedTransferQueue<Runnable> {
     @Override
     public Runnable take() throws InterruptedException {
         Runnable task = poll();
-        if (task == null && !hasWaitingConsumer()) {
+        if (task == null && !tasks.hasWaitingConsumer()) {
             beforeWaiting.run();
             task = poll();
         }
-        return task != null ? task : taken(super.take());
+        return task != null ? task : taken(tasks.take());
     }
 
     @Override
     public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return taken(super.poll(timeout, unit));
+        return taken(tasks.poll(timeout, unit));
     }
 
     @Override
     public Runnable poll() {
-        return taken(super.poll());
+        return taken(tasks.poll());
+    }
+
+    @Override
+    public Runnable peek() {
+        return tasks.peek();
     }
 
     @Override
     public boolean remove(Object task) {
-        boolean removed = super.remove(task);
+        boolean removed = tasks.remove(task);
         if (removed) {
             queued.decrementAndGet();
         }
         return removed;
+    }
+
+    @Override
+    public boolean contains(Object task) {
+        return tasks.contains(task);
     }
 
     @Override
@@ -115,6 +143,50 @@ final class HandOffQueue extends LinkedTransferQueue<Runnable> {
     @Override
     public int remainingCapacity() {
         return Math.max(0, capacity - queued.get());
+    }
+
+    @Override
+    public int size() {
+        return tasks.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return tasks.isEmpty();
+    }
+
+    /** How many workers wait in {@link #take} or a timed {@link #poll} (tests wait for them). */
+    int waitingWorkers() {
+        return tasks.getWaitingConsumerCount();
+    }
+
+    /** The queued tasks in order; its {@code remove} goes through {@link #remove(Object)}. */
+    @Override
+    public Iterator<Runnable> iterator() {
+        Iterator<Runnable> inner = tasks.iterator();
+        return new Iterator<>() {
+            private Runnable last;
+
+            @Override
+            public boolean hasNext() {
+                return inner.hasNext();
+            }
+
+            @Override
+            public Runnable next() {
+                last = inner.next();
+                return last;
+            }
+
+            @Override
+            public void remove() {
+                if (last == null) {
+                    throw new IllegalStateException("next() first");
+                }
+                HandOffQueue.this.remove(last);
+                last = null;
+            }
+        };
     }
 
     private Runnable taken(Runnable task) {

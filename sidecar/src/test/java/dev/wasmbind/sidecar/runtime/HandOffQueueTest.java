@@ -49,12 +49,51 @@ class HandOffQueueTest {
     }
 
     @Test
+    void shouldKeepTheBoundThroughAddClearAndTheIteratorsRemovals() {
+        var queue = new HandOffQueue(2);
+        Runnable first = () -> {};
+        Runnable second = () -> {};
+
+        assertThat(queue.add(first)).isTrue();
+        assertThat(queue.add(second)).isTrue();
+        assertThatThrownBy(() -> queue.add(() -> {})).isInstanceOf(IllegalStateException.class);
+        queue.clear();
+        assertThat(queue.remainingCapacity()).isEqualTo(2);
+
+        queue.offer(first);
+        queue.offer(second);
+        var tasks = queue.iterator();
+        assertThat(tasks.next()).isSameAs(first);
+        tasks.remove();
+        assertThat(queue.removeIf(task -> task == second)).isTrue();
+        assertThat(queue).isEmpty();
+        assertThat(queue.remainingCapacity()).isEqualTo(2);
+
+        queue.offer(first);
+        queue.offer(second);
+        assertThat(queue.retainAll(List.of(second))).isTrue();
+        assertThat(queue).containsExactly(second);
+        assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToWaitForRoom() {
+        var queue = new HandOffQueue(1);
+
+        assertThatThrownBy(() -> queue.put(() -> {}))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> queue.offer(() -> {}, 1, TimeUnit.SECONDS))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(queue.remainingCapacity()).isEqualTo(1);
+    }
+
+    @Test
     void shouldHandATaskToAWorkerAlreadyWaiting() throws Exception {
         var queue = new HandOffQueue(1);
         var taken = CompletableFuture.supplyAsync(takeFrom(queue));
         Runnable task = () -> {};
 
-        while (!queue.hasWaitingConsumer()) {
+        while (queue.waitingWorkers() == 0) {
             Thread.onSpinWait();
         }
         assertThat(queue.offer(task)).isTrue();
@@ -90,11 +129,11 @@ class HandOffQueueTest {
         var workers = Executors.newFixedThreadPool(2);
         try {
             var first = workers.submit(() -> List.of(Thread.currentThread(), queue.take()));
-            while (!queue.hasWaitingConsumer()) {
+            while (queue.waitingWorkers() == 0) {
                 Thread.onSpinWait();
             }
             var second = workers.submit(() -> List.of(Thread.currentThread(), queue.take()));
-            while (queue.getWaitingConsumerCount() < 2) {
+            while (queue.waitingWorkers() < 2) {
                 Thread.onSpinWait();
             }
             Runnable a = () -> {};
