@@ -29,33 +29,34 @@ class StandaloneSidecarListenIT {
     }
 
     @Test
-    void shouldNameTheTakenGrpcPortAndFreeTheHttpPort() throws Exception {
-        int httpPort = freePort();
+    void shouldNameTheTakenGrpcPort() throws Exception {
         try (var taken = takenPort()) {
             assertThatThrownBy(
                             () ->
                                     StandaloneSidecar.builder(resources)
-                                            .withPort(httpPort)
+                                            .withPort(0)
                                             .withGrpcPort(taken.getLocalPort())
                                             .start())
                     .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !accepts(httpPort));
     }
 
+    /** The gRPC API listens first, so a taken HTTP port must also give the gRPC port back. */
     @Test
-    void shouldNameTheTakenHttpPort() throws Exception {
+    void shouldNameTheTakenHttpPortAndFreeTheGrpcPort() throws Exception {
+        int grpcPort = freePort();
         try (var taken = takenPort()) {
             assertThatThrownBy(
                             () ->
                                     StandaloneSidecar.builder(resources)
                                             .withPort(taken.getLocalPort())
-                                            .withGrpcPort(0)
+                                            .withGrpcPort(grpcPort)
                                             .start())
                     .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
+        await().atMost(Duration.ofSeconds(10)).until(() -> canListenOn(grpcPort));
     }
 
     private static ServerSocket takenPort() throws IOException {
@@ -65,6 +66,14 @@ class StandaloneSidecarListenIT {
     private static int freePort() throws IOException {
         try (var socket = takenPort()) {
             return socket.getLocalPort();
+        }
+    }
+
+    private static boolean canListenOn(int port) {
+        try (var socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
