@@ -2,9 +2,11 @@ package dev.wasmbind.module.source;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -150,9 +152,10 @@ public final class FetchPolicy {
             return this;
         }
 
-        /** OCI registries ({@code host} or {@code host:port}) reached over plain HTTP. */
+        /** OCI registries ({@code host} or {@code host:port}, any case) reached over plain HTTP. */
         public Builder withInsecureRegistries(Set<String> hosts) {
-            this.insecureRegistries = hosts;
+            this.insecureRegistries =
+                    hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
             return this;
         }
 

@@ -13,12 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -74,26 +72,18 @@ final class GuardedHttp {
     private final int maxRedirects;
     private final AddressGuard guard;
 
-    GuardedHttp(
-            AddressGuard guard,
-            Duration connectTimeout,
-            Duration requestTimeout,
-            Duration totalTimeout,
-            int maxRedirects,
-            SSLContext sslContext) {
+    GuardedHttp(FetchPolicy policy) {
         HttpClient.Builder http =
                 HttpClient.newBuilder()
-                        .connectTimeout(connectTimeout)
+                        .connectTimeout(policy.connectTimeout())
                         // Redirects are followed by hand so that every hop passes the guard.
                         .followRedirects(HttpClient.Redirect.NEVER);
-        if (sslContext != null) {
-            http.sslContext(sslContext);
-        }
+        policy.sslContext().ifPresent(http::sslContext);
         this.client = http.build();
-        this.guard = Objects.requireNonNull(guard, "guard");
-        this.requestTimeout = requestTimeout;
-        this.totalTimeout = totalTimeout;
-        this.maxRedirects = maxRedirects;
+        this.guard = policy.guard();
+        this.requestTimeout = policy.requestTimeout();
+        this.totalTimeout = policy.totalTimeout();
+        this.maxRedirects = policy.maxRedirects();
     }
 
     /** When a fetch starting now must be done. */

@@ -3,12 +3,10 @@ package dev.wasmbind.module.source;
 import dev.wasmbind.module.source.FetchException.Reason;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
 
 /**
  * {@code http://} and {@code https://} URLs: TLS verified, timeouts, a size cap and a limited
@@ -20,19 +18,13 @@ public final class HttpSource implements ModuleSource {
 
     private final GuardedHttp http;
 
-    private HttpSource(Builder builder) {
-        this.http =
-                new GuardedHttp(
-                        builder.guard,
-                        builder.connectTimeout,
-                        builder.requestTimeout,
-                        builder.totalTimeout,
-                        builder.maxRedirects,
-                        builder.sslContext);
+    private HttpSource(FetchPolicy policy) {
+        this.http = new GuardedHttp(policy);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** A source that reaches URLs as {@code policy} says (guard, timeouts, redirects, trust). */
+    public static HttpSource of(FetchPolicy policy) {
+        return new HttpSource(policy);
     }
 
     @Override
@@ -78,53 +70,5 @@ public final class HttpSource implements ModuleSource {
     static String basic(String username, String password) {
         String pair = username + ":" + password;
         return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public static final class Builder {
-        private Duration connectTimeout = FetchPolicy.DEFAULT_CONNECT_TIMEOUT;
-        private Duration requestTimeout = FetchPolicy.DEFAULT_REQUEST_TIMEOUT;
-        private Duration totalTimeout = FetchPolicy.DEFAULT_TOTAL_TIMEOUT;
-        private int maxRedirects = FetchPolicy.DEFAULT_MAX_REDIRECTS;
-        private AddressGuard guard = AddressGuard.ALLOW_ALL;
-        private SSLContext sslContext;
-
-        private Builder() {}
-
-        public Builder withConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        /** Time to the response headers and again for reading the body. */
-        public Builder withRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
-            return this;
-        }
-
-        /** Time for the whole fetch: every hop and the body. */
-        public Builder withTotalTimeout(Duration totalTimeout) {
-            this.totalTimeout = totalTimeout;
-            return this;
-        }
-
-        public Builder withMaxRedirects(int maxRedirects) {
-            this.maxRedirects = maxRedirects;
-            return this;
-        }
-
-        public Builder withGuard(AddressGuard guard) {
-            this.guard = guard;
-            return this;
-        }
-
-        /** Trust material other than the JDK's defaults (tests, private CAs). */
-        public Builder withSslContext(SSLContext sslContext) {
-            this.sslContext = sslContext;
-            return this;
-        }
-
-        public HttpSource build() {
-            return new HttpSource(this);
-        }
     }
 }

@@ -13,43 +13,15 @@ public final class ModuleSources {
      * read from files never need.
      */
     public static ModuleFetcher fetcher(FetchPolicy policy) {
-        ModuleSource http = new LazySource(() -> httpSource(policy));
+        ModuleSource http = new LazySource(() -> HttpSource.of(policy));
         ModuleFetcher.Builder fetcher =
                 ModuleFetcher.builder()
                         .withSource("http", http)
                         .withSource("https", http)
-                        .withSource("oci", new LazySource(() -> ociSource(policy)))
+                        .withSource("oci", new LazySource(() -> OciSource.of(policy)))
                         .withMaxModuleBytes(policy.maxModuleBytes());
         policy.fileBase().ifPresent(base -> fetcher.withSource("file", new FileSource(base)));
         return fetcher.build();
-    }
-
-    private static ModuleSource httpSource(FetchPolicy policy) {
-        HttpSource.Builder http =
-                HttpSource.builder()
-                        .withGuard(policy.guard())
-                        .withConnectTimeout(policy.connectTimeout())
-                        .withRequestTimeout(policy.requestTimeout())
-                        .withTotalTimeout(policy.totalTimeout())
-                        .withMaxRedirects(policy.maxRedirects());
-        policy.sslContext().ifPresent(http::withSslContext);
-        return http.build();
-    }
-
-    private static ModuleSource ociSource(FetchPolicy policy) {
-        OciSource.Builder oci =
-                OciSource.builder()
-                        .withGuard(policy.guard())
-                        .withConnectTimeout(policy.connectTimeout())
-                        .withRequestTimeout(policy.requestTimeout())
-                        .withTotalTimeout(policy.totalTimeout())
-                        .withMaxRedirects(policy.maxRedirects())
-                        .withInsecureRegistries(policy.insecureRegistries());
-        policy.sslContext().ifPresent(oci::withSslContext);
-        if (policy.plainHttpForLoopback()) {
-            oci.withPlainHttpForLoopback();
-        }
-        return oci.build();
     }
 
     /** A source built on its first fetch. */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,8 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
 
 /**
  * {@code oci://registry/repo:tag} and {@code oci://registry/repo@sha256:<hex>}: a CNCF wasm OCI
@@ -70,21 +67,18 @@ public final class OciSource implements ModuleSource {
     private final Set<String> insecureRegistries;
     private final boolean plainHttpForLoopback;
 
-    private OciSource(Builder builder) {
-        this.http =
-                new GuardedHttp(
-                        builder.guard,
-                        builder.connectTimeout,
-                        builder.requestTimeout,
-                        builder.totalTimeout,
-                        builder.maxRedirects,
-                        builder.sslContext);
-        this.insecureRegistries = Set.copyOf(builder.insecureRegistries);
-        this.plainHttpForLoopback = builder.plainHttpForLoopback;
+    private OciSource(FetchPolicy policy) {
+        this.http = new GuardedHttp(policy);
+        this.insecureRegistries = policy.insecureRegistries();
+        this.plainHttpForLoopback = policy.plainHttpForLoopback();
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A source that pulls as {@code policy} says: every hop (registry, blob redirects, token realm)
+     * checked by its guard, its insecure registries and loopback ones over plain HTTP.
+     */
+    public static OciSource of(FetchPolicy policy) {
+        return new OciSource(policy);
     }
 
     @Override
@@ -482,72 +476,5 @@ public final class OciSource implements ModuleSource {
 
     private static String title(JsonNode layer) {
         return layer.path("annotations").path(TITLE_ANNOTATION).asText("");
-    }
-
-    public static final class Builder {
-        private AddressGuard guard = AddressGuard.ALLOW_ALL;
-        private Set<String> insecureRegistries = Set.of();
-        private boolean plainHttpForLoopback;
-        private Duration connectTimeout = FetchPolicy.DEFAULT_CONNECT_TIMEOUT;
-        private Duration requestTimeout = FetchPolicy.DEFAULT_REQUEST_TIMEOUT;
-        private Duration totalTimeout = FetchPolicy.DEFAULT_TOTAL_TIMEOUT;
-        private int maxRedirects = FetchPolicy.DEFAULT_MAX_REDIRECTS;
-        private SSLContext sslContext;
-
-        private Builder() {}
-
-        /**
-         * Registries on loopback ({@code localhost:5000}, {@code 127.0.0.1:5000}) speak plain HTTP,
-         * as Docker assumes: the usual laptop registry has no certificate.
-         */
-        public Builder withPlainHttpForLoopback() {
-            this.plainHttpForLoopback = true;
-            return this;
-        }
-
-        /** Checks every hop: registry, blob redirects, token realm. */
-        public Builder withGuard(AddressGuard guard) {
-            this.guard = guard;
-            return this;
-        }
-
-        /** Registries ({@code host} or {@code host:port}) reached over plain HTTP. */
-        public Builder withInsecureRegistries(Set<String> hosts) {
-            this.insecureRegistries =
-                    hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-            return this;
-        }
-
-        public Builder withConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-            return this;
-        }
-
-        /** Time to each answer's headers, and again for reading its body. */
-        public Builder withRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
-            return this;
-        }
-
-        /** Time for the whole pull: token, manifest, blob and their redirects. */
-        public Builder withTotalTimeout(Duration totalTimeout) {
-            this.totalTimeout = totalTimeout;
-            return this;
-        }
-
-        public Builder withMaxRedirects(int maxRedirects) {
-            this.maxRedirects = maxRedirects;
-            return this;
-        }
-
-        /** Trust material other than the JDK's defaults (private registry CAs). */
-        public Builder withSslContext(SSLContext sslContext) {
-            this.sslContext = sslContext;
-            return this;
-        }
-
-        public OciSource build() {
-            return new OciSource(this);
-        }
     }
 }

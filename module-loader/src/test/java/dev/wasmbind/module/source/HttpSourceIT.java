@@ -146,8 +146,8 @@ class HttpSourceIT {
     }
 
     /** Generous timeouts: the machine may be busy; only the timeout test uses short ones. */
-    private static HttpSource.Builder source() {
-        return HttpSource.builder()
+    private static FetchPolicy.Builder policy() {
+        return FetchPolicy.builder()
                 .withConnectTimeout(Duration.ofSeconds(20))
                 .withRequestTimeout(Duration.ofSeconds(20))
                 .withMaxRedirects(3);
@@ -168,7 +168,7 @@ class HttpSourceIT {
 
     @Test
     void shouldFetchOverHttp() throws Exception {
-        var fetched = fetch(source().build(), httpUrl("/m.wasm"), 1 << 20);
+        var fetched = fetch(HttpSource.of(policy().build()), httpUrl("/m.wasm"), 1 << 20);
         assertThat(fetched.bytes()).isEqualTo(WASM);
         assertThat(fetched.resolvedFrom()).isEqualTo(httpUrl("/m.wasm").toString());
     }
@@ -177,7 +177,7 @@ class HttpSourceIT {
     void shouldFetchOverHttpsFromATrustedServer() throws Exception {
         var fetched =
                 fetch(
-                        source().withSslContext(tls.trustingClientContext()).build(),
+                        HttpSource.of(policy().withSslContext(tls.trustingClientContext()).build()),
                         httpsUrl("/m.wasm"),
                         1 << 20);
         assertThat(fetched.bytes()).isEqualTo(WASM);
@@ -185,7 +185,8 @@ class HttpSourceIT {
 
     @Test
     void shouldRefuseAnHttpsServerWhoseCertificateIsNotTrusted() {
-        assertThatThrownBy(() -> fetch(source().build(), httpsUrl("/m.wasm"), 1 << 20))
+        assertThatThrownBy(
+                        () -> fetch(HttpSource.of(policy().build()), httpsUrl("/m.wasm"), 1 << 20))
                 .isInstanceOfSatisfying(
                         FetchException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.IO_ERROR))
@@ -195,7 +196,11 @@ class HttpSourceIT {
     @Test
     void shouldFollowRedirectsAndAskTheGuardAtEveryHop() throws Exception {
         List<URI> checked = new CopyOnWriteArrayList<>();
-        var fetched = fetch(source().withGuard(checked::add).build(), httpUrl("/to-m"), 1 << 20);
+        var fetched =
+                fetch(
+                        HttpSource.of(policy().withGuard(checked::add).build()),
+                        httpUrl("/to-m"),
+                        1 << 20);
 
         assertThat(fetched.bytes()).isEqualTo(WASM);
         assertThat(fetched.resolvedFrom()).endsWith("/m.wasm");
@@ -215,7 +220,7 @@ class HttpSourceIT {
         assertThatThrownBy(
                         () ->
                                 fetch(
-                                        source().withGuard(noLocalhostName).build(),
+                                        HttpSource.of(policy().withGuard(noLocalhostName).build()),
                                         httpUrl("/to-localhost"),
                                         1 << 20))
                 .isInstanceOfSatisfying(
@@ -226,7 +231,7 @@ class HttpSourceIT {
 
     @Test
     void shouldStopAfterTheRedirectLimit() {
-        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/loop"), 1 << 20))
+        assertThatThrownBy(() -> fetch(HttpSource.of(policy().build()), httpUrl("/loop"), 1 << 20))
                 .isInstanceOfSatisfying(
                         FetchException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.BAD_RESPONSE))
@@ -235,7 +240,7 @@ class HttpSourceIT {
 
     @Test
     void shouldSendCredentialsOnlyToTheHostTheyWereGivenFor() throws Exception {
-        source().build()
+        HttpSource.of(policy().build())
                 .fetch(
                         FetchRequest.of(httpUrl("/authed-redirect"))
                                 .withCredentials(
@@ -248,7 +253,7 @@ class HttpSourceIT {
 
     @Test
     void shouldNotSendCredentialsAlongARedirectToAnotherPortOfTheSameHost() throws Exception {
-        source().build()
+        HttpSource.of(policy().build())
                 .fetch(
                         FetchRequest.of(httpUrl("/to-other-port"))
                                 .withCredentials(
@@ -268,7 +273,7 @@ class HttpSourceIT {
                         .forHosts(Set.of("127.0.0.1:" + (port + 1), "modules.example"));
         FetchRequest request = FetchRequest.of(httpUrl("/recorded")).withCredentials(elsewhere);
 
-        assertThatThrownBy(() -> source().build().fetch(request, 1 << 20))
+        assertThatThrownBy(() -> HttpSource.of(policy().build()).fetch(request, 1 << 20))
                 .isInstanceOfSatisfying(
                         FetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED))
                 .hasMessageContaining("may not be sent to 127.0.0.1:" + port);
@@ -289,7 +294,8 @@ class HttpSourceIT {
 
     @Test
     void shouldTimeOutOnSlowHeadersAndOnASlowBody() {
-        HttpSource impatient = source().withRequestTimeout(Duration.ofMillis(700)).build();
+        HttpSource impatient =
+                HttpSource.of(policy().withRequestTimeout(Duration.ofMillis(700)).build());
         for (String path : List.of("/slow-headers", "/slow-body")) {
             assertThatThrownBy(() -> fetch(impatient, httpUrl(path), 1 << 20))
                     .isInstanceOfSatisfying(
@@ -301,19 +307,25 @@ class HttpSourceIT {
 
     @Test
     void shouldCapTheSizeWhetherDeclaredOrStreamed() {
-        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/declared-big"), 1024))
+        assertThatThrownBy(
+                        () ->
+                                fetch(
+                                        HttpSource.of(policy().build()),
+                                        httpUrl("/declared-big"),
+                                        1024))
                 .isInstanceOfSatisfying(
                         FetchException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
                 .hasMessageContaining("1000000 bytes");
-        assertThatThrownBy(() -> fetch(source().build(), httpUrl("/chunked-big"), 1024))
+        assertThatThrownBy(
+                        () -> fetch(HttpSource.of(policy().build()), httpUrl("/chunked-big"), 1024))
                 .isInstanceOfSatisfying(
                         FetchException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
     }
 
     private static void assertReason(URI url, Reason reason, String messagePart) {
-        assertThatThrownBy(() -> fetch(source().build(), url, 1 << 20))
+        assertThatThrownBy(() -> fetch(HttpSource.of(policy().build()), url, 1 << 20))
                 .isInstanceOfSatisfying(
                         FetchException.class, e -> assertThat(e.reason()).isEqualTo(reason))
                 .hasMessageContaining(messagePart);

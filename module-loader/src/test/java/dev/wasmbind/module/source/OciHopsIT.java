@@ -107,11 +107,12 @@ class OciHopsIT {
 
     private ModuleSource.Fetched pull(AddressGuard guard) throws FetchException {
         OciSource source =
-                OciSource.builder()
-                        .withGuard(guard)
-                        .withInsecureRegistries(Set.of(registryHost()))
-                        .withRequestTimeout(Duration.ofSeconds(20))
-                        .build();
+                OciSource.of(
+                        FetchPolicy.builder()
+                                .withGuard(guard)
+                                .withInsecureRegistries(Set.of(registryHost()))
+                                .withRequestTimeout(Duration.ofSeconds(20))
+                                .build());
         return source.fetch(
                 FetchRequest.of(URI.create("oci://" + registryHost() + "/wasm/hello:v1")), 1 << 20);
     }

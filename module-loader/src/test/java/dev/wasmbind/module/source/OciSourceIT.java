@@ -49,10 +49,12 @@ class OciSourceIT {
         return ModuleFetcher.builder()
                 .withSource(
                         "oci",
-                        OciSource.builder()
-                                .withGuard(guard)
-                                .withInsecureRegistries(Set.of(open.hostPort(), locked.hostPort()))
-                                .build())
+                        OciSource.of(
+                                FetchPolicy.builder()
+                                        .withGuard(guard)
+                                        .withInsecureRegistries(
+                                                Set.of(open.hostPort(), locked.hostPort()))
+                                        .build()))
                 .withMaxModuleBytes(maxBytes)
                 .build();
     }
