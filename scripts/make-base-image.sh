@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
-# Makes the Java 17 base image of the offline image build from Debian packages: a root filesystem
-# from mmdebstrap (minbase + openjdk-17-jre-headless) written as a docker-archive tarball that Jib
-# reads as `tar://…`. No registry is needed, only the apt sources configured on this machine.
+# Makes a Java base image of the offline image build from Debian packages: a root filesystem from
+# mmdebstrap (minbase + Debian's headless JRE) written as a docker-archive tarball that Jib reads as
+# `tar://…`. No registry is needed, only the apt mirrors configured on this machine.
+#
+#   --jdk 25 (default)  Debian trixie + openjdk-25-jre-headless: jre25-trixie.tar
+#   --jdk 17            Debian bookworm + openjdk-17-jre-headless: jre17-bookworm.tar
+# The build targets Java 17 either way; why 25 is the default: docs/images.md "The runtime".
 #
 # Cached: the tarball lives in ~/.cache/wasmbind/base-images/ under a name keyed by the suite,
 # the package list and this script's options; a second run prints the cached path at once.
-# jre17-bookworm.tar in the same folder always points at the newest one (the build reads it).
+# jre25-trixie.tar (jre17-bookworm.tar) in the same folder always points at the newest one (the
+# build reads it).
 #
-# Usage: scripts/make-base-image.sh            prints the tarball's path on stdout
+# Usage: scripts/make-base-image.sh [--jdk 25|17]   prints the tarball's path on stdout
 # Needs root (mmdebstrap's root mode; `scripts/setup.sh` installs mmdebstrap).
 set -euo pipefail
 
-SUITE=bookworm
-PACKAGES=openjdk-17-jre-headless
+jdk=25
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --jdk) jdk="${2:?--jdk needs 17 or 25}"; shift 2 ;;
+        *) echo "make-base-image: unknown argument $1 (usage: [--jdk 25|17])" >&2; exit 2 ;;
+    esac
+done
+case "$jdk" in
+    25) SUITE=trixie ;;
+    17) SUITE=bookworm ;;
+    *) echo "make-base-image: --jdk must be 17 or 25, not $jdk" >&2; exit 2 ;;
+esac
+PACKAGES=openjdk-$jdk-jre-headless
 # Docs, manuals and translations are not needed in an image: about 60 MB less.
 DPKG_EXCLUDES=('/usr/share/doc/*' '/usr/share/man/*' '/usr/share/info/*' '/usr/share/locale/*' '/usr/share/lintian/*')
 CACHE_DIR="${WASMBIND_CACHE_DIR:-$HOME/.cache/wasmbind}/base-images"
-NAME=jre17-$SUITE
+NAME=jre$jdk-$SUITE
 TAG="localhost/wasmbind-base:$NAME"
 
 key=$(printf '%s\n' "$SUITE" "$PACKAGES" "${DPKG_EXCLUDES[@]}" "format-1" | sha256sum | cut -c1-12)
@@ -34,10 +50,22 @@ mkdir -p "$CACHE_DIR"
 work=$(mktemp -d "$CACHE_DIR/.build-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The machine's own apt sources (deb822 files and one-line lists), so a local mirror keeps working.
+# The machine's own apt sources (deb822 files and one-line lists), so a local mirror keeps working;
+# when the machine runs another Debian release, its suite names are switched to the image's
+# (bookworm, bookworm-updates, bookworm-security -> trixie, ...), the mirrors stay.
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 sources=()
+n=0
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
-    [ -s "$f" ] && sources+=("$f")
+    [ -s "$f" ] || continue
+    if [ -n "$host_suite" ] && [ "$host_suite" != "$SUITE" ]; then
+        n=$((n + 1))
+        copy="$work/sources-$n.${f##*.}"
+        sed "s/\\b$host_suite\\b/$SUITE/g" "$f" >"$copy"
+        sources+=("$copy")
+    else
+        sources+=("$f")
+    fi
 done
 dpkgopts=()
 for pattern in "${DPKG_EXCLUDES[@]}"; do dpkgopts+=("--dpkgopt=path-exclude=$pattern"); done
