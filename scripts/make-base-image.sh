@@ -3,24 +3,26 @@
 # mmdebstrap (minbase + Debian's headless JRE) written as a docker-archive tarball that Jib reads as
 # `tar://…`. No registry is needed, only the apt mirrors configured on this machine.
 #
-#   --jdk 25 (default)  Debian trixie + openjdk-25-jre-headless: jre25-trixie.tar
-#   --jdk 17            Debian bookworm + openjdk-17-jre-headless: jre17-bookworm.tar
-# The build targets Java 17 either way; why 25 is the default: docs/images.md "The runtime".
+#   --jdk 17 (default)  Debian bookworm + openjdk-17-jre-headless: jre17-bookworm.tar, the base the
+#                       images build on (images/pom.xml)
+#   --jdk 25            Debian trixie + openjdk-25-jre-headless: jre25-trixie.tar, only for the
+#                       runtime comparison (scripts/bench-image-runtime.sh); why the images stay
+#                       on 17: docs/images.md "The runtime"
 #
 # Cached: the tarball lives in ~/.cache/wasmbind/base-images/ under a name keyed by the suite,
 # the package list and this script's options; a second run prints the cached path at once.
-# jre25-trixie.tar (jre17-bookworm.tar) in the same folder always points at the newest one (the
+# jre17-bookworm.tar (jre25-trixie.tar) in the same folder always points at the newest one (the
 # build reads it).
 #
-# Usage: scripts/make-base-image.sh [--jdk 25|17]   prints the tarball's path on stdout
+# Usage: scripts/make-base-image.sh [--jdk 17|25]   prints the tarball's path on stdout
 # Needs root (mmdebstrap's root mode; `scripts/setup.sh` installs mmdebstrap).
 set -euo pipefail
 
-jdk=25
+jdk=17
 while [ $# -gt 0 ]; do
     case "$1" in
         --jdk) jdk="${2:?--jdk needs 17 or 25}"; shift 2 ;;
-        *) echo "make-base-image: unknown argument $1 (usage: [--jdk 25|17])" >&2; exit 2 ;;
+        *) echo "make-base-image: unknown argument $1 (usage: [--jdk 17|25])" >&2; exit 2 ;;
     esac
 done
 case "$jdk" in
