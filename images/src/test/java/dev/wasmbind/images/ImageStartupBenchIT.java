@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a test: the measurement behind docs/bench/images.md, run only by scripts/bench-images.sh
  * (which sets {@code images.bench.output}). Image sizes as a registry stores them (compressed
  * layers) and the sidecar's start-to-ready time inside its image, with and without its class-data
- * archive. Nothing is asserted on the times.
+ * archive, and the time entering the image's root filesystem takes alone. Nothing is asserted on
+ * the times.
  */
 class ImageStartupBenchIT {
 
@@ -82,6 +83,11 @@ class ImageStartupBenchIT {
             with.add(timeToReady(sidecar, rootfs, sidecar.entrypoint(), i));
             without.add(timeToReady(sidecar, rootfs, withoutArchive, i));
         }
+        // What entering the root filesystem costs by itself, to subtract from the above.
+        List<Long> enter = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            enter.add(timeToExit(sidecar, rootfs, List.of("/bin/true"), i));
+        }
         report.append("\nSidecar, process start (`unshare` + `chroot` + the image's entrypoint) to")
                 .append(" the first 204 of `/v1.0/healthz` with the four example bindings")
                 .append(" loaded, ")
@@ -93,10 +99,13 @@ class ImageStartupBenchIT {
                                 "with its class-data archive (" + archiveBytes / 1048576 + " MiB)",
                                 with))
                 .append(row("archive flag removed (JDK's default archive only)", without))
+                .append(row("`/bin/true` in place of the entrypoint (entering alone)", enter))
                 .append("\nRaw (ms): with ")
                 .append(with)
                 .append(", without ")
                 .append(without)
+                .append(", entering alone ")
+                .append(enter)
                 .append(".\n");
         Path out = Path.of(output);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -122,6 +131,27 @@ class ImageStartupBenchIT {
                             "http://127.0.0.1:" + port + "/v1.0/healthz",
                             Duration.ofMinutes(2));
             return ready.toMillis();
+        }
+    }
+
+    private long timeToExit(ImageArchive image, Path rootfs, List<String> command, int run)
+            throws Exception {
+        try (RootfsProcess process =
+                RootfsProcess.start(
+                        image,
+                        rootfs,
+                        command,
+                        List.of(),
+                        Map.of(),
+                        work.resolve("enter-" + run))) {
+            // From the same moment as timeToReady's clock: once the process has started.
+            long start = System.nanoTime();
+            int exit = process.waitFor(Duration.ofSeconds(30));
+            if (exit != 0) {
+                throw new IllegalStateException(
+                        command + " exited with " + exit + ": " + process.log());
+            }
+            return Duration.ofNanos(System.nanoTime() - start).toMillis();
         }
     }
 
