@@ -10,8 +10,9 @@
 #
 # Usage (root; builds the two Debian bases once, cached): RUNS=6 scripts/bench-image-runtime.sh
 # Environment: JAR (default sidecar/target/wasmbind-sidecar.jar, build it first), WORK (root
-# filesystems and archives, default /tmp/wasmbind-image-runtime), PORT (default 3890), EXTRA_25
-# (more flags for the JDK 25 runs and its training, e.g. -XX:+UseCompactObjectHeaders).
+# filesystems and archives, default /tmp/wasmbind-image-runtime), PORT (HTTP, default 3890; gRPC on
+# the next one), EXTRA_25 (more flags for the JDK 25 runs and its training, e.g.
+# -XX:+UseCompactObjectHeaders).
 # Timing runs: wrap in `flock` when other benches share the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,8 @@ mount -t tmpfs -o mode=0755 tmpfs "$root/dev"
 for node in null zero full random urandom tty; do : >"$root/dev/$node"; mount --bind "/dev/$node" "$root/dev/$node"; done
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 exec /usr/bin/unshare --root="$root" --wd=/app --setgid=65532 --setuid=65532 -- "$@"'
-SIDECAR_ARGS="-jar /app/wasmbind-sidecar.jar --resources /srv/examples/bindings --listen-address 127.0.0.1 --http-port $PORT"
+# The gRPC API on the next port: its default 50001 may be another sidecar's on the machine.
+SIDECAR_ARGS="-jar /app/wasmbind-sidecar.jar --resources /srv/examples/bindings --listen-address 127.0.0.1 --http-port $PORT --grpc-port $((PORT + 1))"
 QUIET_25="-Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow ${EXTRA_25:-}"
 
 # unpack NAME BASE.tar: the base's layer, the jar and the examples in $WORK/NAME (the archives go
