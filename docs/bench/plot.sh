@@ -9,12 +9,16 @@
 #                                                node:wasi vs native
 #   inprocess.csv  (by hand from InProcessBench lines) -> inprocess.svg
 # Rows are averaged per config (or label); configs named r1-* (the first round's rows) are left
-# out unless ALL=1 (and start-up runs at a load average above MAXLOAD, below). LABEL=... picks one label of http-sweep.csv (default: the last one written).
+# out unless ALL=1 (and start-up runs at a load average above MAXLOAD, below). LABEL=... picks one
+# label of http-sweep.csv and percall.csv (default: the last one written). The start-up and
+# footprint charts draw the configs matching PICK (default: issue 12's milestones, each round's
+# final code with the documented flags, JDK 17 and 25; ALL=1 draws every config).
 # Needs gnuplot (scripts/setup.sh --bench). Usage: docs/bench/plot.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 SKIP='^r1-'
-[ "${ALL:-}" = 1 ] && SKIP='^$'
+PICK="${PICK:-^jdk(17|25)-documented(-final|-r4-final|-r5-final|-r6-new|-r7-new|-r9-final)?\$}"
+[ "${ALL:-}" = 1 ] && SKIP='^$' && PICK=.
 # Start-up runs taken on a busy machine (other builds on the two cores) measure the load, not the
 # sidecar: startup.svg and startup-timeline.svg draw only runs whose load average was at most
 # MAXLOAD (default 2.5; ALL=1 draws every run).
@@ -22,7 +26,7 @@ MAXLOAD="${MAXLOAD:-2.5}"
 [ "${ALL:-}" = 1 ] && MAXLOAD=1000
 
 # Mean per config of the runs in startup.csv, in the order the configs first appear.
-awk -F, -v skip="$SKIP" -v maxload="$MAXLOAD" 'NR > 1 && $3 !~ skip && $2 <= maxload { if (!($3 in n)) order[++k] = $3; n[$3]++; r[$3] += $5; i[$3] += $7
+awk -F, -v skip="$SKIP" -v pick="$PICK" -v maxload="$MAXLOAD" 'NR > 1 && $3 !~ skip && $3 ~ pick && $2 <= maxload { if (!($3 in n)) order[++k] = $3; n[$3]++; r[$3] += $5; i[$3] += $7
          for (c = 10; c <= 14; c++) if ($c != "") { s[$3, c] += $c; m[$3, c]++ } }
          END { for (j = 1; j <= k; j++) { c = order[j]; printf "%s %.0f %.1f", c, r[c]/n[c], i[c]/n[c]
                  prev = 0
@@ -30,14 +34,14 @@ awk -F, -v skip="$SKIP" -v maxload="$MAXLOAD" 'NR > 1 && $3 !~ skip && $2 <= max
                  printf " %.0f\n", r[c]/n[c] - prev } }' \
   startup.csv > startup.dat
 gnuplot <<'GP'
-set terminal svg size 760,360 font "sans,11"
+set terminal svg size 960,420 font "sans,11"
 set output "startup.svg"
 set multiplot layout 1,2 title "Sidecar start-up, 3 bindings (mean of the runs at load average <= MAXLOAD; startup.csv)"
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
-set xtics rotate by -30 right noenhanced
-set bmargin 6
+set xtics rotate by 45 right noenhanced
+set bmargin 11
 set grid ytics
 unset key
 set title "process start to ready (ms)"
@@ -60,22 +64,22 @@ GP
 
 if [ -f footprint.csv ]; then
   # The resident set per part of the last footprint run of each config.
-  awk -F, -v skip="$SKIP" 'NR > 1 && $3 !~ skip && $4 ~ /^rss / && $4 != "rss total" { p = substr($4, 5); key = $3 SUBSEP p
+  awk -F, -v skip="$SKIP" -v pick="$PICK" 'NR > 1 && $3 !~ skip && $3 ~ pick && $4 ~ /^rss / && $4 != "rss total" { p = substr($4, 5); key = $3 SUBSEP p
            if (!($3 in seen)) { cfg[++k] = $3; seen[$3] = 1 } if (!(p in pseen)) { part[++q] = p; pseen[p] = 1 } v[key] = $5 }
            END { printf "config"; for (j = 1; j <= q; j++) printf "\t\"%s\"", part[j]; printf "\n"
                  for (i = 1; i <= k; i++) { printf "%s", cfg[i]; for (j = 1; j <= q; j++) printf "\t%s", ((cfg[i], part[j]) in v) ? v[cfg[i], part[j]] : 0; printf "\n" } }' \
     footprint.csv > footprint.dat
   cols=$(head -1 footprint.dat | awk -F'\t' '{print NF}')
   gnuplot <<GP
-set terminal svg size 760,380 font "sans,11"
+set terminal svg size 960,420 font "sans,11"
 set output "footprint.svg"
 set title "Idle resident set per part, MiB (smaps; one NMT run per config)"
 set style data histograms
 set style histogram rowstacked
 set style fill solid 0.8 border -1
 set boxwidth 0.7
-set xtics rotate by -30 right noenhanced
-set bmargin 6
+set xtics rotate by 45 right noenhanced
+set bmargin 11
 set key outside right top noenhanced
 set grid ytics
 set datafile separator "\t"
@@ -117,18 +121,21 @@ GP
 fi
 
 if [ -f percall.csv ]; then
-  # Mean p50 per case and runtime, in the order they first appear.
-  awk -F, 'NR > 1 { key = $4 " / " $5; if (!(key in n)) order[++k] = key; n[key]++; p[key] += $6 }
+  # Mean p50 per case and runtime of one label (the code changes between labels), in the order
+  # they first appear; LABEL=... as for the sweep (default: the last one written).
+  percall_label="${LABEL:-$(tail -1 percall.csv | cut -d, -f3)}"
+  awk -F, -v l="$percall_label" 'NR > 1 && $3 == l { key = $4 " / " $5; if (!(key in n)) order[++k] = key; n[key]++; p[key] += $6 }
            END { for (j = 1; j <= k; j++) { x = order[j]; printf "\"%s\" %.1f\n", x, p[x]/n[x] } }' percall.csv > percall.dat
-  gnuplot <<'GP'
+  gnuplot <<GP
 set terminal svg size 760,380 font "sans,11"
 set output "percall.svg"
-set title "One call: p50 wall (us, log; mean of runs; load in percall.csv)"
+set title "One call: p50 wall (us, log), ${percall_label} (mean of runs; load in percall.csv)" noenhanced
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
-set xtics rotate by -30 right noenhanced
-set bmargin 6
+set xtics rotate by 30 right noenhanced
+set bmargin 10
+set lmargin 16
 set grid ytics
 set logscale y
 unset key
@@ -146,7 +153,7 @@ set output "inprocess.svg"
 set multiplot layout 1,2 title "In-process call (mean of rounds; see inprocess.csv for load)"
 set style data histograms
 set style fill solid 0.8 border -1
-set xtics rotate by -30 right noenhanced
+set xtics rotate by 30 right noenhanced
 set bmargin 6
 set grid ytics
 unset key
