@@ -1,6 +1,7 @@
 package dev.wasmbind.images;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -242,13 +243,17 @@ public final class SidecarArchiveTraining {
                 "127.0.0.1");
     }
 
-    /** Polls until {@code url} answers 2xx; fails with the log when the process exits first. */
+    /**
+     * Polls {@code url} (on 127.0.0.1) every 2 ms with {@link Http#probe} until it answers 2xx;
+     * fails with the log when the process exits first.
+     */
     static Duration awaitReady(RootfsProcess process, String url, Duration atMost)
             throws InterruptedException {
+        URI target = URI.create(url);
         Instant start = Instant.now();
         Instant deadline = start.plus(atMost);
         while (Instant.now().isBefore(deadline)) {
-            int status = Http.status(url);
+            int status = Http.probe(target.getPort(), target.getRawPath());
             if (status >= 200 && status < 300) {
                 return Duration.between(start, Instant.now());
             }
@@ -256,7 +261,7 @@ public final class SidecarArchiveTraining {
                 throw new IllegalStateException(
                         "exited before " + url + " answered; its log:\n" + process.log());
             }
-            Thread.sleep(20);
+            Thread.sleep(2);
         }
         throw new IllegalStateException(
                 url + " did not answer within " + atMost + "; log:\n" + process.log());
