@@ -8,7 +8,6 @@ import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 
@@ -75,36 +74,38 @@ final class GetMetadataWire {
 
     /** In field order, empty strings left out, as proto3's generated code writes them. */
     static byte[] response(Response response) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            CodedOutputStream output = CodedOutputStream.newInstance(bytes);
-            writeString(output, RESPONSE_ID, response.id());
-            for (Component component : response.components()) {
-                byte[] encoded = component(component);
-                output.writeByteArray(RESPONSE_REGISTERED_COMPONENTS, encoded);
-            }
-            writeString(output, RESPONSE_RUNTIME_VERSION, response.runtimeVersion());
-            output.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
+        List<byte[]> components =
+                response.components().stream().map(GetMetadataWire::component).toList();
+        int size =
+                ProtobufWire.stringSize(RESPONSE_ID, response.id())
+                        + ProtobufWire.stringSize(
+                                RESPONSE_RUNTIME_VERSION, response.runtimeVersion());
+        for (byte[] component : components) {
+            size +=
+                    CodedOutputStream.computeByteArraySize(
+                            RESPONSE_REGISTERED_COMPONENTS, component);
         }
+        return ProtobufWire.write(
+                size,
+                o -> {
+                    ProtobufWire.writeString(o, RESPONSE_ID, response.id());
+                    for (byte[] component : components) {
+                        o.writeByteArray(RESPONSE_REGISTERED_COMPONENTS, component);
+                    }
+                    ProtobufWire.writeString(
+                            o, RESPONSE_RUNTIME_VERSION, response.runtimeVersion());
+                });
     }
 
-    private static byte[] component(Component component) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream output = CodedOutputStream.newInstance(bytes);
-        writeString(output, COMPONENT_NAME, component.name());
-        writeString(output, COMPONENT_TYPE, component.type());
-        writeString(output, COMPONENT_VERSION, component.version());
-        output.flush();
-        return bytes.toByteArray();
-    }
-
-    private static void writeString(CodedOutputStream output, int field, String value)
-            throws IOException {
-        if (!value.isEmpty()) {
-            output.writeString(field, value);
-        }
+    private static byte[] component(Component component) {
+        return ProtobufWire.write(
+                ProtobufWire.stringSize(COMPONENT_NAME, component.name())
+                        + ProtobufWire.stringSize(COMPONENT_TYPE, component.type())
+                        + ProtobufWire.stringSize(COMPONENT_VERSION, component.version()),
+                o -> {
+                    ProtobufWire.writeString(o, COMPONENT_NAME, component.name());
+                    ProtobufWire.writeString(o, COMPONENT_TYPE, component.type());
+                    ProtobufWire.writeString(o, COMPONENT_VERSION, component.version());
+                });
     }
 }

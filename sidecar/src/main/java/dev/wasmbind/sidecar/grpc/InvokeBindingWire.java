@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
@@ -74,16 +73,16 @@ final class InvokeBindingWire {
         String operation = "";
         try {
             for (int tag = input.readTag(); tag != 0; tag = input.readTag()) {
-                if (tag == lengthDelimited(REQUEST_NAME)) {
+                if (tag == ProtobufWire.lengthDelimited(REQUEST_NAME)) {
                     name = input.readStringRequireUtf8();
-                } else if (tag == lengthDelimited(REQUEST_DATA)) {
+                } else if (tag == ProtobufWire.lengthDelimited(REQUEST_DATA)) {
                     data = input.readBytes();
-                } else if (tag == lengthDelimited(REQUEST_METADATA)) {
+                } else if (tag == ProtobufWire.lengthDelimited(REQUEST_METADATA)) {
                     if (metadata.isEmpty()) {
                         metadata = new HashMap<>();
                     }
                     readMapEntry(input, metadata);
-                } else if (tag == lengthDelimited(REQUEST_OPERATION)) {
+                } else if (tag == ProtobufWire.lengthDelimited(REQUEST_OPERATION)) {
                     operation = input.readStringRequireUtf8();
                 } else if (!input.skipField(tag)) {
                     break;
@@ -104,9 +103,9 @@ final class InvokeBindingWire {
         String key = "";
         String value = "";
         for (int tag = input.readTag(); tag != 0; tag = input.readTag()) {
-            if (tag == lengthDelimited(MAP_KEY)) {
+            if (tag == ProtobufWire.lengthDelimited(MAP_KEY)) {
                 key = input.readStringRequireUtf8();
-            } else if (tag == lengthDelimited(MAP_VALUE)) {
+            } else if (tag == ProtobufWire.lengthDelimited(MAP_VALUE)) {
                 value = input.readStringRequireUtf8();
             } else if (!input.skipField(tag)) {
                 break;
@@ -122,9 +121,9 @@ final class InvokeBindingWire {
         if (stdout.length == 0) {
             return new byte[0];
         }
-        byte[] out = new byte[CodedOutputStream.computeByteArraySize(RESPONSE_DATA, stdout)];
-        write(out, o -> o.writeByteArray(RESPONSE_DATA, stdout));
-        return out;
+        return ProtobufWire.write(
+                CodedOutputStream.computeByteArraySize(RESPONSE_DATA, stdout),
+                o -> o.writeByteArray(RESPONSE_DATA, stdout));
     }
 
     /**
@@ -133,62 +132,33 @@ final class InvokeBindingWire {
      */
     static byte[] statusDetails(int code, String message, String reason, String domain) {
         byte[] errorInfo =
-                new byte
-                        [CodedOutputStream.computeStringSize(ERROR_INFO_REASON, reason)
-                                + CodedOutputStream.computeStringSize(ERROR_INFO_DOMAIN, domain)];
-        write(
-                errorInfo,
-                o -> {
-                    o.writeString(ERROR_INFO_REASON, reason);
-                    o.writeString(ERROR_INFO_DOMAIN, domain);
-                });
+                ProtobufWire.write(
+                        CodedOutputStream.computeStringSize(ERROR_INFO_REASON, reason)
+                                + CodedOutputStream.computeStringSize(ERROR_INFO_DOMAIN, domain),
+                        o -> {
+                            o.writeString(ERROR_INFO_REASON, reason);
+                            o.writeString(ERROR_INFO_DOMAIN, domain);
+                        });
         byte[] any =
-                new byte
-                        [CodedOutputStream.computeStringSize(ANY_TYPE_URL, ERROR_INFO_TYPE_URL)
-                                + CodedOutputStream.computeByteArraySize(ANY_VALUE, errorInfo)];
-        write(
-                any,
-                o -> {
-                    o.writeString(ANY_TYPE_URL, ERROR_INFO_TYPE_URL);
-                    o.writeByteArray(ANY_VALUE, errorInfo);
-                });
+                ProtobufWire.write(
+                        CodedOutputStream.computeStringSize(ANY_TYPE_URL, ERROR_INFO_TYPE_URL)
+                                + CodedOutputStream.computeByteArraySize(ANY_VALUE, errorInfo),
+                        o -> {
+                            o.writeString(ANY_TYPE_URL, ERROR_INFO_TYPE_URL);
+                            o.writeByteArray(ANY_VALUE, errorInfo);
+                        });
         int size =
                 (code == 0 ? 0 : CodedOutputStream.computeInt32Size(STATUS_CODE, code))
-                        + (message.isEmpty()
-                                ? 0
-                                : CodedOutputStream.computeStringSize(STATUS_MESSAGE, message))
+                        + ProtobufWire.stringSize(STATUS_MESSAGE, message)
                         + CodedOutputStream.computeByteArraySize(STATUS_DETAILS, any);
-        byte[] status = new byte[size];
-        write(
-                status,
+        return ProtobufWire.write(
+                size,
                 o -> {
                     if (code != 0) {
                         o.writeInt32(STATUS_CODE, code);
                     }
-                    if (!message.isEmpty()) {
-                        o.writeString(STATUS_MESSAGE, message);
-                    }
+                    ProtobufWire.writeString(o, STATUS_MESSAGE, message);
                     o.writeByteArray(STATUS_DETAILS, any);
                 });
-        return status;
-    }
-
-    private static int lengthDelimited(int field) {
-        return field << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    }
-
-    private interface Writes {
-        void to(CodedOutputStream output) throws IOException;
-    }
-
-    /** Writes into {@code out}, sized beforehand to exactly what is written. */
-    private static void write(byte[] out, Writes writes) {
-        CodedOutputStream output = CodedOutputStream.newInstance(out);
-        try {
-            writes.to(output);
-            output.checkNoSpaceLeft();
-        } catch (IOException e) {
-            throw new IllegalStateException("protobuf size computed wrongly", e);
-        }
     }
 }
