@@ -5,7 +5,10 @@
 # the image tests enter it (`unshare --mount`, then `unshare --root --setuid`). Prints, per run and
 # interleaved: start to the first 204 of /v1.0/healthz with the four example bindings (and the
 # sidecar's CPU at that moment), then idle RSS (anonymous and file-backed) 20 s after two calls;
-# then the cost of entering a root filesystem alone (`/bin/true` the same way), to subtract.
+# then SHARED (default 3) sidecars of one JDK at once from the same root filesystem, as pods of one
+# image on a node share its files through the page cache: each one's RSS and PSS (the shared
+# pages split between them, what a pod costs the node) 20 s after two calls; then the cost of
+# entering a root filesystem alone (`/bin/true` the same way), to subtract.
 # Findings: docs/benchmarks.md "Round 9: image runtime".
 #
 # Usage (root; builds the two Debian bases once, cached): RUNS=6 scripts/bench-image-runtime.sh
@@ -24,6 +27,7 @@ JAR="$(readlink -f "${JAR:-sidecar/target/wasmbind-sidecar.jar}")"
 WORK="${WORK:-/tmp/wasmbind-image-runtime}"
 PORT="${PORT:-3890}"
 RUNS="${RUNS:-6}"
+SHARED="${SHARED:-3}"
 [ -f "$JAR" ] || { echo "bench-image-runtime: no $JAR (mvn -B -pl sidecar -am package -DskipTests)" >&2; exit 1; }
 # The mounts a JVM needs in a root filesystem, then the image's user in it (as RootfsProcess does).
 ENTER='set -e
@@ -114,6 +118,31 @@ idle() {
   kill "$STARTED" && wait "$STARTED" || true
 }
 
+# shared NAME FLAGS...: $SHARED sidecars at once from NAME's root filesystem, RSS and PSS of each.
+shared() {
+  local name="$1" i port pids=()
+  shift
+  for i in $(seq "$SHARED"); do
+    port=$((PORT + 2 * i))
+    # shellcheck disable=SC2086
+    start "$name" "$WORK/shared-$name-$i.log" java "$@" -jar /app/wasmbind-sidecar.jar \
+      --resources /srv/examples/bindings --listen-address 127.0.0.1 --http-port "$port" --grpc-port $((port + 1))
+    pids+=("$STARTED")
+    await_healthz "$port" "$STARTED" || { tail -20 "$WORK/shared-$name-$i.log" >&2; return 1; }
+    for binding in hello uppercase; do
+      curl -s -o /dev/null -X POST -d '{"operation":"execute","data":"x"}' "http://127.0.0.1:$port/v1.0/bindings/$binding"
+    done
+  done
+  sleep 20
+  for i in $(seq "$SHARED"); do
+    awk -v label="$name-$i/$SHARED" -v load="$(load)" '
+      /^Rss:/ { rss = $2 } /^Pss:/ { pss = $2 } /^Pss_Anon:/ { anon = $2 } /^Pss_File:/ { file = $2 }
+      END { printf "shared %s RSS %.1f MiB PSS %.1f anon %.1f file %.1f load %s\n", label, rss / 1024, pss / 1024, anon / 1024, file / 1024, load }
+    ' "/proc/${pids[$((i - 1))]}/smaps_rollup"
+  done
+  kill "${pids[@]}" && wait "${pids[@]}" || true
+}
+
 mkdir -p "$WORK"
 unpack jdk17 "$(scripts/make-base-image.sh --jdk 17)"
 unpack jdk25 "$(scripts/make-base-image.sh --jdk 25)"
@@ -145,6 +174,10 @@ for i in $(seq $(((RUNS + 2) / 3))); do
   # shellcheck disable=SC2086
   idle "jdk25-$i" jdk25 $FLAGS_25
 done
+# shellcheck disable=SC2086
+shared jdk17 $FLAGS_17
+# shellcheck disable=SC2086
+shared jdk25 $FLAGS_25
 for i in 1 2 3; do
   t0=$EPOCHREALTIME
   start jdk25 /dev/null /bin/true
