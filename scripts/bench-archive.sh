@@ -20,7 +20,7 @@
 #             VARIANT_noperf="-XX:-UsePerfData" and config jdk25-calls-noperf)
 # An archive is made once and reused while it is newer than the jar; RETRAIN=1 remakes them all.
 # Runs alternate between configs (run 1 of each, then run 2 of each...). Per run:
-#   ready     process start to the first healthz 204 (polled every 5 ms); cpu: CPU to ready
+#   ready     process start to the first healthz 204 (await_healthz: bash's /dev/tcp every 2 ms); cpu: CPU to ready
 #   createvm  -Xlog:startuptime "Create VM" (ms); genesis: its "Genesis" phase (JDK 25 only)
 #   classes   loaded classes at ready (jcmd PerfCounter.print, right after ready)
 #   rss       VmRSS at ready, and idle: 5 s (IDLE_SECONDS) after the first calls

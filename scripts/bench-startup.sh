@@ -12,7 +12,7 @@
 # once every module runs compiled), made afresh by every invocation.
 # Runs alternate between configs (run 1 of each, then run 2 of each...), so a change in the
 # machine's load hits them all alike. Per run:
-#   ready    process start to the first healthz 204 (polled every 5 ms)
+#   ready    process start to the first healthz 204 (await_healthz: bash's /dev/tcp every 2 ms)
 #   cpu      CPU time (user+system, all threads) the process used until ready
 #   rss      VmRSS at ready, and idle = 5 s after two calls
 #   timeline ms from process start: JVM created (-Xlog:startuptime "Create VM"), main running
