@@ -14,11 +14,12 @@
 # -400 ms CPU over start and the first 1,000 calls, docs/benchmarks.md "Round 7"); the native heap trimmed every 5 s (glibc keeps what the JIT compilers freed
 # while starting: 15-20 MiB of idle RSS otherwise); a string table sized for the ~5-9k strings the
 # sidecar interns (it grows by itself; the default 65,536 buckets take 0.5 MiB); Netty allowed to
-# make its direct buffers without the JDK's cleaner (the opened java.nio and the property):
-# otherwise it takes them from ByteBuffer.allocateDirect, which zeroes its first 4 MiB pool chunk
-# whole, all of it resident for the few KiB a request uses.
+# make its direct buffers without the JDK's cleaner (the property; the jar's manifest opens
+# java.nio for `java -jar`, which an --add-opens flag would do ~40 ms slower): otherwise it takes
+# them from ByteBuffer.allocateDirect, which zeroes its first 4 MiB pool chunk whole, all of it
+# resident for the few KiB a request uses.
 # MALLOC_ARENA_MAX=2 (set by the callers): two glibc arenas instead of one per thread.
-SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn4m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:CompileThresholdScaling=2 -XX:TrimNativeHeapInterval=5000 -XX:StringTableSize=4096 -Dio.netty.tryReflectionSetAccessible=true --add-opens=java.base/java.nio=ALL-UNNAMED"
+SIDECAR_JAVA_FLAGS_DEFAULT="-XX:+UseSerialGC -Xms16m -Xmn4m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:CompileThresholdScaling=2 -XX:TrimNativeHeapInterval=5000 -XX:StringTableSize=4096 -Dio.netty.tryReflectionSetAccessible=true"
 
 # The functions below return their result in REPLY rather than on standard output: every
 # $(command substitution) forks the shell (~6 ms on a 2-core VM, ~5 ms more per program it runs),
