@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Which JDK the sidecar image should run: Debian bookworm's OpenJDK 17 with a static class-data
-# archive (what the image runs) against Debian trixie's OpenJDK 25 with an AOT cache (JEP
-# 483/514/515), the same jar and flags in both, each in its base's root filesystem entered the way
+# archive (what the image ran until issue 12's round 10) against Debian trixie's OpenJDK 25 with an
+# AOT cache (JEP 483/514/515; what it runs since), the same jar and flags in both, each in its base's root filesystem entered the way
 # the image tests enter it (`unshare --mount`, then `unshare --root --setuid`). Prints, per run and
 # interleaved: start to the first 204 of /v1.0/healthz with the four example bindings (and the
 # sidecar's CPU at that moment), then idle RSS (anonymous and file-backed) 20 s after two calls;
@@ -9,7 +9,9 @@
 # image on a node share its files through the page cache: each one's RSS and PSS (the shared
 # pages split between them, what a pod costs the node) 20 s after two calls; then the cost of
 # entering a root filesystem alone (`/bin/true` the same way), to subtract.
-# Findings: docs/benchmarks.md "Round 9: image runtime".
+# BINDINGS=start-up measures (not trains) with the three bindings of scripts/bench-startup.sh (the
+# issue's "three bindings": uppercase.wasm as tiny, sha256, hello) instead of the four examples.
+# Findings: docs/benchmarks.md "Round 9" and "Round 10".
 #
 # Usage (root; builds the two Debian bases once, cached): RUNS=6 scripts/bench-image-runtime.sh
 # Environment: JAR (default sidecar/target/wasmbind-sidecar.jar, build it first), WORK (root
@@ -28,6 +30,12 @@ WORK="${WORK:-/tmp/wasmbind-image-runtime}"
 PORT="${PORT:-3890}"
 RUNS="${RUNS:-6}"
 SHARED="${SHARED:-3}"
+BINDINGS="${BINDINGS:-examples}"
+case "$BINDINGS" in
+  examples) RESOURCES=/srv/examples/bindings; CALLED="hello uppercase" ;;
+  start-up) RESOURCES=/srv/start-up; CALLED="hello tiny" ;;
+  *) echo "bench-image-runtime: BINDINGS is examples or start-up" >&2; exit 2 ;;
+esac
 [ -f "$JAR" ] || { echo "bench-image-runtime: no $JAR (mvn -B -pl sidecar -am package -DskipTests)" >&2; exit 1; }
 # The mounts a JVM needs in a root filesystem, then the image's user in it (as RootfsProcess does).
 ENTER='set -e
@@ -39,7 +47,7 @@ for node in null zero full random urandom tty; do : >"$root/dev/$node"; mount --
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 exec /usr/bin/unshare --root="$root" --wd=/app --setgid=65532 --setuid=65532 -- "$@"'
 # The gRPC API on the next port: its default 50001 may be another sidecar's on the machine.
-SIDECAR_ARGS="-jar /app/wasmbind-sidecar.jar --resources /srv/examples/bindings --listen-address 127.0.0.1 --http-port $PORT --grpc-port $((PORT + 1))"
+SIDECAR_ARGS="-jar /app/wasmbind-sidecar.jar --resources RESOURCES --listen-address 127.0.0.1 --http-port $PORT --grpc-port $((PORT + 1))"
 QUIET_25="-Xlog:aot*=off -Xlog:cds*=off --sun-misc-unsafe-memory-access=allow ${EXTRA_25:-}"
 
 # unpack NAME BASE.tar: the base's layer, the jar and the examples in $WORK/NAME (the archives go
@@ -50,6 +58,11 @@ unpack() {
   tar -xf "$2" -C "$root/.image" && tar -xf "$root/.image/layer.tar" -C "$root" && rm -rf "$root/.image"
   mkdir -p "$root/app" "$root/srv" "$root/archive"
   cp "$JAR" "$root/app/" && cp -r examples "$root/srv/" && chown 65532:65532 "$root/archive"
+  # The start-up set, its file:// URLs moved to where the modules are in the root filesystem.
+  write_start_up_bindings "$root/srv/start-up"
+  mkdir -p "$root/srv/start-up/modules"
+  sed -n 's#^  url: "file://\(.*\)"$#\1#p' "$root"/srv/start-up/*.yaml | xargs cp -t "$root/srv/start-up/modules"
+  sed -i 's#^  url: "file://.*/\([^/]*\)"$#  url: "file:///srv/start-up/modules/\1"#' "$root"/srv/start-up/*.yaml
 }
 
 # start NAME LOG COMMAND...: COMMAND in root filesystem NAME with the image's environment, in the
@@ -70,7 +83,7 @@ train() {
   shift
   modules=$(find examples/bindings -maxdepth 1 -name '*.yaml' | wc -l)
   # shellcheck disable=SC2086
-  start "$name" "$log" java "$@" $SIDECAR_ARGS
+  start "$name" "$log" java "$@" ${SIDECAR_ARGS/RESOURCES//srv/examples/bindings}
   await_healthz "$PORT" "$STARTED" || { tail -20 "$log" >&2; return 1; }
   for _ in $(seq 600); do
     [ "$(grep -c 'now runs compiled' "$log")" -ge "$modules" ] && break
@@ -91,7 +104,7 @@ ready() {
   shift 2
   t0=$EPOCHREALTIME
   # shellcheck disable=SC2086
-  start "$name" "$WORK/run-$label.log" java "$@" $SIDECAR_ARGS
+  start "$name" "$WORK/run-$label.log" java "$@" ${SIDECAR_ARGS/RESOURCES/$RESOURCES}
   await_healthz "$PORT" "$STARTED" || { tail -20 "$WORK/run-$label.log" >&2; return 1; }
   t1=$EPOCHREALTIME
   cpu=$(awk '{ print ($14 + $15) * 10 }' "/proc/$STARTED/stat")
@@ -105,9 +118,9 @@ idle() {
   local label="$1" name="$2"
   shift 2
   # shellcheck disable=SC2086
-  start "$name" "$WORK/idle-$label.log" java "$@" $SIDECAR_ARGS
+  start "$name" "$WORK/idle-$label.log" java "$@" ${SIDECAR_ARGS/RESOURCES/$RESOURCES}
   await_healthz "$PORT" "$STARTED" || { tail -20 "$WORK/idle-$label.log" >&2; return 1; }
-  for binding in hello uppercase; do
+  for binding in $CALLED; do
     curl -s -o /dev/null -X POST -d '{"operation":"execute","data":"x"}' "http://127.0.0.1:$PORT/v1.0/bindings/$binding"
   done
   sleep 20
@@ -126,10 +139,10 @@ shared() {
     port=$((PORT + 2 * i))
     # shellcheck disable=SC2086
     start "$name" "$WORK/shared-$name-$i.log" java "$@" -jar /app/wasmbind-sidecar.jar \
-      --resources /srv/examples/bindings --listen-address 127.0.0.1 --http-port "$port" --grpc-port $((port + 1))
+      --resources "$RESOURCES" --listen-address 127.0.0.1 --http-port "$port" --grpc-port $((port + 1))
     pids+=("$STARTED")
     await_healthz "$port" "$STARTED" || { tail -20 "$WORK/shared-$name-$i.log" >&2; return 1; }
-    for binding in hello uppercase; do
+    for binding in $CALLED; do
       curl -s -o /dev/null -X POST -d '{"operation":"execute","data":"x"}' "http://127.0.0.1:$port/v1.0/bindings/$binding"
     done
   done
@@ -146,7 +159,7 @@ shared() {
 mkdir -p "$WORK"
 unpack jdk17 "$(scripts/make-base-image.sh --jdk 17)"
 unpack jdk25 "$(scripts/make-base-image.sh --jdk 25)"
-echo "# $(date -u +%FT%TZ) jar $(sha256sum "$JAR" | cut -c1-12), $(nproc) cores"
+echo "# $(date -u +%FT%TZ) jar $(sha256sum "$JAR" | cut -c1-12), $(nproc) cores, measured with $RESOURCES"
 echo "# jdk17: $(grep JAVA_RUNTIME_VERSION "$WORK"/jdk17/usr/lib/jvm/java-17-openjdk-*/release)"
 echo "# jdk25: $(grep JAVA_RUNTIME_VERSION "$WORK"/jdk25/usr/lib/jvm/java-25-openjdk-*/release)"
 

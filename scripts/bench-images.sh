@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Image sizes and the sidecar's start-to-ready time inside its image, with and without its
-# class-data archive: builds the image tarballs on the Debian base (root; see docs/images.md) and
+# AOT cache: builds the image tarballs on the Debian base (root; see docs/images.md) and
 # writes docs/bench/images.md (its hand-written notes, from "## Reading these figures" on, are
 # kept). Usage: RUNS=7 scripts/bench-images.sh
 set -euo pipefail

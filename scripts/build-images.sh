@@ -2,14 +2,14 @@
 # Builds the three container images (operator, injector, sidecar) with Jib from the shaded jars.
 #
 #   scripts/build-images.sh push REGISTRY [--base IMAGE] [--insecure]
-#       builds on the public Java 17 JRE base (default eclipse-temurin:17-jre) and pushes
+#       builds on the public Java 25 JRE base (default eclipse-temurin:25-jre) and pushes
 #       REGISTRY/wasmbind-{operator,injector,sidecar}:<project version>; then
 #       helm install wasmbind helm/wasmbind --set image.repository=REGISTRY
 #       Registry credentials: Jib reads your Docker config (docker login) and credential helpers.
 #       --insecure: the registry speaks plain HTTP (e.g. localhost:5000).
 #   scripts/build-images.sh tar
 #       offline: makes the Debian base (scripts/make-base-image.sh, cached; needs root), builds
-#       image tarballs on it into images/target/images/, with the sidecar's class-data archive
+#       image tarballs on it into images/target/images/, with the sidecar's AOT cache
 #       made by running the image's own JVM, and runs the image test. These tarballs are what
 #       the e2e test imports (docs/e2e.md).
 #   scripts/build-images.sh e2e
@@ -69,8 +69,8 @@ case "$mode" in
         if [ "$(id -u)" -eq 0 ] && command -v mmdebstrap >/dev/null; then
             scripts/make-base-image.sh >/dev/null
         else
-            # Not root: no Debian base and no class-data archive; the public base is pulled.
-            props+=("-Dimages.base=eclipse-temurin:17-jre")
+            # Not root: no Debian base and no AOT cache; the public base is pulled.
+            props+=("-Dimages.base=eclipse-temurin:25-jre")
         fi
         version=$(mvn -B -q -pl images help:evaluate -Dexpression=project.version -DforceStdout)
         out="$PWD/images/target/images"

@@ -3,22 +3,21 @@
 # mmdebstrap (minbase + Debian's headless JRE) written as a docker-archive tarball that Jib reads as
 # `tar://…`. No registry is needed, only the apt mirrors configured on this machine.
 #
-#   --jdk 17 (default)  Debian bookworm + openjdk-17-jre-headless: jre17-bookworm.tar, the base the
-#                       images build on (images/pom.xml)
-#   --jdk 25            Debian trixie + openjdk-25-jre-headless: jre25-trixie.tar, only for the
-#                       runtime comparison (scripts/bench-image-runtime.sh); why the images stay
-#                       on 17: docs/images.md "The runtime"
+#   --jdk 25 (default)  Debian trixie + openjdk-25-jre-headless: jre25-trixie.tar, the base the
+#                       images build on (images/pom.xml; why 25: docs/images.md "The runtime")
+#   --jdk 17            Debian bookworm + openjdk-17-jre-headless: jre17-bookworm.tar, only for the
+#                       runtime comparison (scripts/bench-image-runtime.sh)
 #
 # Cached: the tarball lives in ~/.cache/wasmbind/base-images/ under a name keyed by the suite,
 # the package list and this script's options; a second run prints the cached path at once.
-# jre17-bookworm.tar (jre25-trixie.tar) in the same folder always points at the newest one (the
+# jre25-trixie.tar (jre17-bookworm.tar) in the same folder always points at the newest one (the
 # build reads it).
 #
 # Usage: scripts/make-base-image.sh [--jdk 17|25]   prints the tarball's path on stdout
 # Needs root (mmdebstrap's root mode; `scripts/setup.sh` installs mmdebstrap).
 set -euo pipefail
 
-jdk=17
+jdk=25
 while [ $# -gt 0 ]; do
     case "$1" in
         --jdk) jdk="${2:?--jdk needs 17 or 25}"; shift 2 ;;

@@ -2,7 +2,7 @@
 # Installs what the build and tests need beyond Maven dependencies. Idempotent: installs only
 # what is missing. Usage: scripts/setup.sh [--wasm-toolchain] [--bench]
 #   (no flag)         Java 17 + Maven + Debian's docker-registry (the OCI registry the tests start)
-#                     + mmdebstrap; as root also the Debian Java 17 base image the image test
+#                     + mmdebstrap; as root also the Debian Java 25 base image the image test
 #                     builds on (scripts/make-base-image.sh: once, then cached in ~/.cache/wasmbind)
 #                     + chromium and chromedriver (the image demo's browser test)
 #   --wasm-toolchain  also clang/lld/wasi-libc (+ stb headers) and wabt, to rebuild the example and test .wasm files

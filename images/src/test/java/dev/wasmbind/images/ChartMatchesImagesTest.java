@@ -14,12 +14,15 @@ import org.junit.jupiter.api.Test;
 /**
  * `helm install` with the chart's defaults must pull exactly the images this module builds: {@code
  * <images.defaultRepository>/wasmbind-{operator,injector,sidecar}:<project version>}
- * (images/pom.xml). Rendered by real Helm.
+ * (images/pom.xml), and run the operator with its image's JVM flags (the chart's {@code
+ * operator.javaOptions} replaces them). Rendered by real Helm.
  */
 class ChartMatchesImagesTest {
 
     private static final String REPOSITORY = System.getProperty("images.defaultRepository");
     private static final String TAG = System.getProperty("images.defaultTag");
+    private static final String OPERATOR_JAVA_OPTIONS =
+            System.getProperty("images.operator.javaOptions");
 
     private static List<JsonNode> renderChartDefaults() throws Exception {
         Path chart =
@@ -72,5 +75,21 @@ class ChartMatchesImagesTest {
                 .isEqualTo(REPOSITORY + "/wasmbind-injector:" + TAG);
         assertThat(injectorArgs)
                 .contains("--sidecar-image=" + REPOSITORY + "/wasmbind-sidecar:" + TAG);
+    }
+
+    @Test
+    void chartDefaultsRunTheOperatorWithItsImagesJvmFlags() throws Exception {
+        assertThat(OPERATOR_JAVA_OPTIONS).as("set by images/pom.xml").isNotBlank();
+        JsonNode operator = container(renderChartDefaults(), "-operator");
+
+        List<String> javaToolOptions = new ArrayList<>();
+        operator.path("env")
+                .forEach(
+                        env -> {
+                            if (env.path("name").asText().equals("JAVA_TOOL_OPTIONS")) {
+                                javaToolOptions.add(env.path("value").asText());
+                            }
+                        });
+        assertThat(javaToolOptions).containsExactly(OPERATOR_JAVA_OPTIONS);
     }
 }

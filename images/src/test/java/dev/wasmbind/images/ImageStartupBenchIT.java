@@ -25,6 +25,9 @@ class ImageStartupBenchIT {
     /** Where the hand-written reading notes start; a run rewrites only what comes before it. */
     static final String NOTES_HEADING = "## Reading these figures";
 
+    private static final String EXAMPLES = SidecarArchiveTraining.EXAMPLES;
+    private static final String START_UP = "/srv/start-up";
+
     private static final List<String> IMAGES =
             List.of("wasmbind-operator", "wasmbind-injector", "wasmbind-sidecar");
 
@@ -46,8 +49,8 @@ class ImageStartupBenchIT {
                 .append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, load average ")
                 .append(Files.readString(Path.of("/proc/loadavg")).split(" ")[0])
-                .append(" at the start, images built on the Debian bookworm")
-                .append(" openjdk-17-jre-headless base (`scripts/make-base-image.sh`).\n\n")
+                .append(" at the start, images built on the Debian trixie")
+                .append(" openjdk-25-jre-headless base (`scripts/make-base-image.sh`).\n\n")
                 .append("| Image | Layers | Compressed (registry) | of which the base |\n")
                 .append("|---|---|---|---|\n");
         for (String name : IMAGES) {
@@ -67,21 +70,24 @@ class ImageStartupBenchIT {
                 ImageArchive.open(
                         ImageTarballsIT.imageTarball("wasmbind-sidecar"), work.resolve("run"));
         Path rootfs = sidecar.unpackInto(work.resolve("rootfs"));
-        SidecarArchiveTraining.copyExamples(
-                Path.of(System.getProperty("wasmbind.root", "..")).resolve("examples"), rootfs);
-        long archiveBytes = Files.size(rootfs.resolve("app/wasmbind-sidecar.jsa"));
+        Path root = Path.of(System.getProperty("wasmbind.root", ".."));
+        SidecarArchiveTraining.copyExamples(root.resolve("examples"), rootfs);
+        writeStartUpBindings(root, rootfs);
+        long archiveBytes = Files.size(rootfs.resolve("app/wasmbind-sidecar.aot"));
         List<String> withoutArchive = new ArrayList<>();
         for (String arg : sidecar.entrypoint()) {
             if (!arg.startsWith(SidecarArchiveTraining.ARCHIVE_FLAG)) {
                 withoutArchive.add(arg);
             }
         }
-        // Alternate the two so a change of machine load hits both alike.
+        // Alternate them so a change of machine load hits all alike.
         List<Long> with = new ArrayList<>();
+        List<Long> withThree = new ArrayList<>();
         List<Long> without = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            with.add(timeToReady(sidecar, rootfs, sidecar.entrypoint(), i));
-            without.add(timeToReady(sidecar, rootfs, withoutArchive, i));
+            with.add(timeToReady(sidecar, rootfs, sidecar.entrypoint(), EXAMPLES, i));
+            withThree.add(timeToReady(sidecar, rootfs, sidecar.entrypoint(), START_UP, i));
+            without.add(timeToReady(sidecar, rootfs, withoutArchive, EXAMPLES, i));
         }
         // What entering the root filesystem costs by itself, to subtract from the above.
         List<Long> enter = new ArrayList<>();
@@ -90,18 +96,25 @@ class ImageStartupBenchIT {
         }
         report.append("\nSidecar, process start (`unshare` + `chroot` + the image's entrypoint) to")
                 .append(" the first 204 of `/v1.0/healthz` with the four example bindings")
-                .append(" loaded, ")
+                .append(
+                        " loaded (or the three of issue 12's measure, as `scripts/bench-startup.sh`")
+                .append(" has them: uppercase.wasm as tiny, sha256, hello), ")
                 .append(runs)
                 .append(" runs each, alternating:\n\n")
                 .append("| Sidecar image | median | min | max |\n|---|---|---|---|\n")
                 .append(
                         row(
-                                "with its class-data archive (" + archiveBytes / 1048576 + " MiB)",
+                                "with its AOT cache ("
+                                        + archiveBytes / 1048576
+                                        + " MiB), four example bindings",
                                 with))
-                .append(row("archive flag removed (JDK's default archive only)", without))
+                .append(row("with its AOT cache, three bindings", withThree))
+                .append(row("cache flag removed (JDK's default archive only), four", without))
                 .append(row("`/bin/true` in place of the entrypoint (entering alone)", enter))
                 .append("\nRaw (ms): with ")
                 .append(with)
+                .append(", with, three bindings ")
+                .append(withThree)
                 .append(", without ")
                 .append(without)
                 .append(", entering alone ")
@@ -114,7 +127,8 @@ class ImageStartupBenchIT {
         Commands.deleteTree(rootfs);
     }
 
-    private long timeToReady(ImageArchive image, Path rootfs, List<String> entrypoint, int run)
+    private long timeToReady(
+            ImageArchive image, Path rootfs, List<String> entrypoint, String resources, int run)
             throws Exception {
         int port = Http.freePort();
         try (RootfsProcess process =
@@ -122,7 +136,7 @@ class ImageStartupBenchIT {
                         image,
                         rootfs,
                         entrypoint,
-                        SidecarArchiveTraining.sidecarArgs(port),
+                        SidecarArchiveTraining.sidecarArgs(port, resources),
                         Map.of(),
                         work.resolve("sidecar-" + run + ".log"))) {
             Duration ready =
@@ -132,6 +146,33 @@ class ImageStartupBenchIT {
                             Duration.ofMinutes(2));
             return ready.toMillis();
         }
+    }
+
+    /**
+     * Issue 12's three bindings (scripts/bench-bindings.sh, {@code write_start_up_bindings}) at
+     * {@link #START_UP} in the root filesystem, their modules beside them.
+     */
+    private static void writeStartUpBindings(Path root, Path rootfs) throws IOException {
+        Path dir = Files.createDirectories(rootfs.resolve(START_UP.substring(1)));
+        Map<String, Path> modules =
+                Map.of(
+                        "tiny", root.resolve("examples/bindings/modules/uppercase.wasm"),
+                        "sha256", root.resolve("sidecar/src/test/resources/wasm/sha256.wasm"),
+                        "hello", root.resolve("examples/bindings/modules/hello.wasm"));
+        for (var binding : modules.entrySet()) {
+            String file = binding.getValue().getFileName().toString();
+            Files.copy(binding.getValue(), dir.resolve(file));
+            Files.writeString(
+                    dir.resolve(binding.getKey() + ".yaml"),
+                    "apiVersion: wasmbind.dev/v1alpha1\nkind: WasmBinding\nmetadata:\n  name: "
+                            + binding.getKey()
+                            + "\nspec:\n  url: \"file://"
+                            + START_UP
+                            + "/"
+                            + file
+                            + "\"\n");
+        }
+        Commands.run(List.of("chmod", "-R", "a+rX", dir.toString()));
     }
 
     private long timeToExit(ImageArchive image, Path rootfs, List<String> command, int run)

@@ -142,13 +142,13 @@ class ImageTarballsIT {
     }
 
     @Test
-    void sidecarImageServesTheExamplesFromItsClassDataArchive() throws Exception {
+    void sidecarImageServesTheExamplesFromItsAotCache() throws Exception {
         ImageArchive image = unpack("wasmbind-sidecar");
         Path rootfs = work.resolve("rootfs");
-        assertThat(rootfs.resolve("app/wasmbind-sidecar.jsa")).isRegularFile();
-        // A static archive (HotSpot's magic 0xf00baba2) that replaces the JDK's own, not a dynamic
-        // one (0xf00baba8) on top of it: 1.3-1.7 MiB less resident (docs/bench/archive.md).
-        try (InputStream in = Files.newInputStream(rootfs.resolve("app/wasmbind-sidecar.jsa"))) {
+        assertThat(rootfs.resolve("app/wasmbind-sidecar.aot")).isRegularFile();
+        // A static archive (HotSpot's magic 0xf00baba2: an AOT cache is one) that replaces the
+        // JDK's own, not a dynamic one (0xf00baba8) on top of it.
+        try (InputStream in = Files.newInputStream(rootfs.resolve("app/wasmbind-sidecar.aot"))) {
             byte[] magic = in.readNBytes(4);
             assertThat(ByteBuffer.wrap(magic).order(ByteOrder.LITTLE_ENDIAN).getInt())
                     .as("the archive's magic number")
@@ -158,9 +158,9 @@ class ImageTarballsIT {
                 Path.of(System.getProperty("wasmbind.root", "..")).resolve("examples"), rootfs);
         int port = Http.freePort();
         String base = "http://127.0.0.1:" + port;
-        // -Xshare:on turns an archive the JVM cannot map into a start-up failure, not a silent
-        // slow start: this proves the archive fits the image's JVM.
-        String javaOptions = image.environment().get("JAVA_TOOL_OPTIONS") + " -Xshare:on";
+        // -XX:AOTMode=on turns a cache the JVM cannot use into a start-up failure, not a silent
+        // slow start: this proves the cache fits the image's JVM.
+        String javaOptions = image.environment().get("JAVA_TOOL_OPTIONS") + " -XX:AOTMode=on";
         running =
                 RootfsProcess.start(
                         image,
@@ -185,6 +185,15 @@ class ImageTarballsIT {
                         "{\"operation\":\"execute\",\"data\":{\"name\":\"Ada\"}}");
         assertThat(greet.body()).contains("\"greeting\":\"Hello, Ada!\"");
         assertThat(running.log()).contains("Picked up JAVA_TOOL_OPTIONS: " + javaOptions);
+        assertNoJvmWarnings(running.log());
+    }
+
+    /**
+     * JDK 24+ warns when a library (Netty) uses sun.misc.Unsafe's memory access unless the image's
+     * JAVA_TOOL_OPTIONS allow it; nor may the AOT cache complain.
+     */
+    private static void assertNoJvmWarnings(String log) {
+        assertThat(log).doesNotContain("WARNING:").doesNotContain("[warning]");
     }
 
     @Test
@@ -244,6 +253,7 @@ class ImageTarballsIT {
                         Base64.getDecoder().decode(response.path("patch").asText()),
                         StandardCharsets.UTF_8);
         assertThat(patch).contains("\"name\":\"wasmbind-sidecar\"").contains(sidecarImage);
+        assertNoJvmWarnings(running.log());
     }
 
     private void awaitHttps(HttpClient https, String url) throws Exception {
@@ -341,5 +351,6 @@ class ImageTarballsIT {
                 .isEqualTo(
                         "sha256:ef2a37a379a2cf98a8bc196e83948cf53d25a74870e496e457ad26409afaa006");
         assertThat(Http.status("http://127.0.0.1:" + port + "/healthz")).isEqualTo(200);
+        assertNoJvmWarnings(running.log());
     }
 }

@@ -12,24 +12,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes the sidecar image's class-data archive: one static AppCDS archive, the JDK's classes the
- * sidecar uses and its own, in place of the JDK's default archive (docs/bench/archive.md). First a
- * training run: the image's entrypoint in its root filesystem, with {@code -XX:DumpLoadedClassList}
- * instead of {@code -XX:SharedArchiveFile}, serves the example bindings and, once every module runs
- * compiled, gets the requests of {@code scripts/sidecar-training-calls.txt} (the same as {@code
- * scripts/run-standalone.sh}'s training), so the request path's classes are in the list; then
- * {@code java -Xshare:dump} in the same root filesystem writes the archive from that list. The
- * archive is only valid for the JVM that wrote it (same JDK build, same jar path, size and time),
- * which is why it is made by the image's own JVM and not by the build machine's.
+ * Makes the sidecar image's AOT cache (JDK 25, JEP 483/514/515: the JDK's classes the sidecar uses
+ * and its own, loaded and linked, with the training's method profiles; docs/images.md "The
+ * runtime"). One training run: the image's entrypoint in its root filesystem, with {@code
+ * -XX:AOTCacheOutput} instead of {@code -XX:AOTCache}, serves the example bindings and, once every
+ * module runs compiled, gets the requests of {@code scripts/sidecar-training-calls.txt} (the same
+ * as {@code scripts/run-standalone.sh}'s training), so the request path is in the cache; stopped
+ * with SIGTERM, as a container engine stops it, the JVM writes the cache as it exits. The cache is
+ * only valid for the JVM that wrote it (same JDK build, same jar path, size and time), which is why
+ * it is made by the image's own JVM and not by the build machine's.
  *
- * <p>Usage: {@code SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR TRAINING_CALLS OUTPUT.jsa}. Run by
+ * <p>Usage: {@code SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR TRAINING_CALLS OUTPUT.aot}. Run by
  * the image-tarballs profile (images/pom.xml) between the two builds of the sidecar image.
  */
 public final class SidecarArchiveTraining {
 
-    static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
-    static final String CLASS_LIST = "/wasmbind-training/classes.txt";
-    static final String TRAINED_ARCHIVE = "/wasmbind-training/wasmbind-sidecar.jsa";
+    static final String ARCHIVE_FLAG = "-XX:AOTCache=";
+    static final String TRAINED_ARCHIVE = "/wasmbind-training/wasmbind-sidecar.aot";
+
+    /** Where {@link #copyExamples} puts the example bindings in the root filesystem. */
+    static final String EXAMPLES = "/srv/examples/bindings";
 
     private SidecarArchiveTraining() {}
 
@@ -37,7 +39,7 @@ public final class SidecarArchiveTraining {
         if (args.length != 4) {
             throw new IllegalArgumentException(
                     "usage: SidecarArchiveTraining IMAGE.tar EXAMPLES_DIR TRAINING_CALLS"
-                            + " OUTPUT.jsa");
+                            + " OUTPUT.aot");
         }
         Path image = Path.of(args[0]);
         Path examples = Path.of(args[1]);
@@ -66,32 +68,32 @@ public final class SidecarArchiveTraining {
         ImageArchive image = ImageArchive.open(tarball, work);
         Path rootfs = image.unpackInto(work.resolve("rootfs"));
         copyExamples(examples, rootfs);
-        // The image's user writes the list and the archive into a folder it owns.
+        // The image's user writes the cache into a folder it owns.
         Path out = Files.createDirectories(rootfs.resolve("wasmbind-training"));
         String[] user = image.user().split(":");
         Files.setAttribute(out, "unix:uid", Integer.parseInt(user[0]));
-        recordClassList(image, rootfs, trainingEntrypoint(image.entrypoint()), calls, work);
-        Path list = rootfs.resolve(CLASS_LIST.substring(1));
-        if (!Files.isRegularFile(list) || Files.size(list) == 0) {
-            throw new IllegalStateException("the training run wrote no class list");
+        String log = train(image, rootfs, trainingEntrypoint(image.entrypoint()), calls, work);
+        Path cache = rootfs.resolve(TRAINED_ARCHIVE.substring(1));
+        if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
+            throw new IllegalStateException(
+                    "the training run wrote no AOT cache; its log:\n" + log);
         }
-        dump(image, rootfs, work);
-        return rootfs.resolve(TRAINED_ARCHIVE.substring(1));
+        return cache;
     }
 
     /**
-     * The image's entrypoint recording the classes it loads: {@code -XX:DumpLoadedClassList} in
-     * place of {@code -XX:SharedArchiveFile}, CDS logging left on (it explains a failed training).
+     * The image's entrypoint writing the cache as it exits: {@code -XX:AOTCacheOutput} in place of
+     * {@code -XX:AOTCache}, AOT and CDS logging left on (it explains a failed training).
      */
     static List<String> trainingEntrypoint(List<String> entrypoint) {
         List<String> training = new ArrayList<>();
         boolean archived = false;
         for (String arg : entrypoint) {
-            if (arg.startsWith("-Xlog:cds")) {
+            if (arg.startsWith("-Xlog:cds") || arg.startsWith("-Xlog:aot")) {
                 continue;
             }
             if (arg.startsWith(ARCHIVE_FLAG)) {
-                training.add("-XX:DumpLoadedClassList=" + CLASS_LIST);
+                training.add("-XX:AOTCacheOutput=" + TRAINED_ARCHIVE);
                 archived = true;
             } else {
                 training.add(arg);
@@ -104,7 +106,8 @@ public final class SidecarArchiveTraining {
         return training;
     }
 
-    private static void recordClassList(
+    /** The training run; returns its log. */
+    private static String train(
             ImageArchive image,
             Path rootfs,
             List<String> entrypoint,
@@ -114,7 +117,7 @@ public final class SidecarArchiveTraining {
         int port = Http.freePort();
         String base = "http://127.0.0.1:" + port;
         long modules;
-        try (var yaml = Files.list(rootfs.resolve("srv/examples/bindings"))) {
+        try (var yaml = Files.list(rootfs.resolve(EXAMPLES.substring(1)))) {
             modules = yaml.filter(f -> f.toString().endsWith(".yaml")).count();
         }
         try (RootfsProcess sidecar =
@@ -130,45 +133,11 @@ public final class SidecarArchiveTraining {
             for (TrainingCall call : calls) {
                 call.send(base);
             }
+            // The JVM writes the cache as it exits (a second JVM it starts assembles it).
             int exit = sidecar.stop();
             System.out.println("[sidecar archive] training run exited with " + exit);
+            return sidecar.log();
         }
-    }
-
-    /** {@code java -Xshare:dump} from the class list, as the image's user with its environment. */
-    private static void dump(ImageArchive image, Path rootfs, Path work) throws Exception {
-        if (!image.command().isEmpty()) {
-            throw new IllegalStateException(
-                    "the sidecar image has a command, which would follow the dump's: "
-                            + image.command());
-        }
-        List<String> command =
-                List.of(
-                        "java",
-                        "-Xshare:dump",
-                        "-XX:SharedClassListFile=" + CLASS_LIST,
-                        "-XX:SharedArchiveFile=" + TRAINED_ARCHIVE,
-                        "-cp",
-                        jarOf(image.entrypoint()));
-        try (RootfsProcess dump =
-                RootfsProcess.start(
-                        image, rootfs, command, List.of(), Map.of(), work.resolve("dump.log"))) {
-            int exit = dump.waitFor(Duration.ofMinutes(5));
-            Path archive = rootfs.resolve(TRAINED_ARCHIVE.substring(1));
-            if (exit != 0 || !Files.isRegularFile(archive) || Files.size(archive) == 0) {
-                throw new IllegalStateException(
-                        "java -Xshare:dump exited with " + exit + "; its log:\n" + dump.log());
-            }
-        }
-    }
-
-    /** The jar the entrypoint runs: the argument after {@code -jar}. */
-    static String jarOf(List<String> entrypoint) {
-        int at = entrypoint.indexOf("-jar");
-        if (at < 0 || at + 1 >= entrypoint.size()) {
-            throw new IllegalStateException("the entrypoint runs no jar: " + entrypoint);
-        }
-        return entrypoint.get(at + 1);
     }
 
     /**
@@ -232,9 +201,14 @@ public final class SidecarArchiveTraining {
      * 50001, may be taken on a build machine (a verify once failed on a sidecar someone else ran).
      */
     static List<String> sidecarArgs(int port) throws IOException {
+        return sidecarArgs(port, EXAMPLES);
+    }
+
+    /** As {@link #sidecarArgs(int)}, serving the bindings in {@code resources}. */
+    static List<String> sidecarArgs(int port, String resources) throws IOException {
         return List.of(
                 "--resources",
-                "/srv/examples/bindings",
+                resources,
                 "--http-port",
                 String.valueOf(port),
                 "--grpc-port",

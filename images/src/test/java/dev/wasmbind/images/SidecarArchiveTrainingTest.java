@@ -43,26 +43,26 @@ class SidecarArchiveTrainingTest {
     }
 
     @Test
-    void shouldTrainWithTheClassListInPlaceOfTheArchive() {
+    void shouldTrainWritingTheCacheInPlaceOfReadingIt() {
         List<String> entrypoint =
                 List.of(
                         "java",
-                        "-XX:SharedArchiveFile=/app/wasmbind-sidecar.jsa",
-                        "-Xlog:cds=off",
+                        "-XX:AOTCache=/app/wasmbind-sidecar.aot",
+                        "-Xlog:aot*=off",
+                        "-Xlog:cds*=off",
                         "-jar",
                         "/app/wasmbind-sidecar.jar");
 
         assertThat(SidecarArchiveTraining.trainingEntrypoint(entrypoint))
                 .containsExactly(
                         "java",
-                        "-XX:DumpLoadedClassList=" + SidecarArchiveTraining.CLASS_LIST,
+                        "-XX:AOTCacheOutput=" + SidecarArchiveTraining.TRAINED_ARCHIVE,
                         "-jar",
                         "/app/wasmbind-sidecar.jar");
-        assertThat(SidecarArchiveTraining.jarOf(entrypoint)).isEqualTo("/app/wasmbind-sidecar.jar");
         assertThatThrownBy(
                         () ->
                                 SidecarArchiveTraining.trainingEntrypoint(
                                         List.of("java", "-jar", "/app/wasmbind-sidecar.jar")))
-                .hasMessageContaining("-XX:SharedArchiveFile=");
+                .hasMessageContaining("-XX:AOTCache=");
     }
 }
