@@ -12,12 +12,13 @@
 # out unless ALL=1 (and start-up runs at a load average above MAXLOAD, below). LABEL=... picks one
 # label of http-sweep.csv and percall.csv (default: the last one written). The start-up and
 # footprint charts draw the configs matching PICK (default: issue 12's milestones, each round's
-# final code with the documented flags, JDK 17 and 25; ALL=1 draws every config).
+# final code with the documented flags, JDK 17 and 25, and round 10's A/B pair, measured on a
+# slower morning than round 9; ALL=1 draws every config).
 # Needs gnuplot (scripts/setup.sh --bench). Usage: docs/bench/plot.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 SKIP='^r1-'
-PICK="${PICK:-^jdk(17|25)-documented(-final|-r4-final|-r5-final|-r6-new|-r7-new|-r9-final)?\$}"
+PICK="${PICK:-^jdk(17|25)-documented(-final|-r4-final|-r5-final|-r6-new|-r7-new|-r9-final|-r10-opens-old|-r10-opens-new)?\$}"
 [ "${ALL:-}" = 1 ] && SKIP='^$' && PICK=.
 # Start-up runs taken on a busy machine (other builds on the two cores) measure the load, not the
 # sidecar: startup.svg and startup-timeline.svg draw only runs whose load average was at most
