@@ -52,7 +52,12 @@ public record CompiledModule(
         /** Chicory's interpreter: no start-up cost, about 15 times slower per call. */
         INTERPRETER,
         /** Chicory's compiler: wasm turned into JVM bytecode once per digest. */
-        COMPILER
+        COMPILER,
+        /**
+         * Chicory's compiler, with the functions too large for a JVM method left to its
+         * interpreter, which the module's machine then holds (and with it state between calls).
+         */
+        COMPILER_WITH_INTERPRETER
     }
 
     /** Pages the module's memory starts with (it cannot run under a smaller cap). */

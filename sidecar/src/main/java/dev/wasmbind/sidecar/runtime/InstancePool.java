@@ -1,9 +1,7 @@
 package dev.wasmbind.sidecar.runtime;
 
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import java.lang.reflect.Field;
 
 /**
  * A binding's idle guest instances, reset and reused instead of built for every call: building one
@@ -17,19 +15,18 @@ import java.lang.reflect.Field;
  * state (WASI descriptors, STDIN, STDOUT, clocks) is never the instance's: it is the call's {@link
  * GuestCall}.
  *
- * <p>An instance comes back only from a guest that ended by returning from {@code _start} or by
- * {@code proc_exit}, with its memory at its initial size (a memory cannot shrink), on a machine
- * that keeps no state between calls (compiled code; not one with functions left to Chicory's
- * interpreter, whose stacks would keep what an exit left on them). A trap, a timeout or an
- * interrupt drops the instance. Like {@link MemoryPool}, the pool keeps few instances and none
- * whose memory is large.
+ * <p>Only modules all compiled have a pool: compiled code holds its state on the JVM's stack, but
+ * functions left to Chicory's interpreter ({@link CompiledModule.Engine#COMPILER_WITH_INTERPRETER})
+ * run on a machine whose stacks would keep what an exit left on them. An instance comes back only
+ * from a guest that ended by returning from {@code _start} or by {@code proc_exit}, with its memory
+ * at its initial size (a memory cannot shrink). A trap, a timeout or an interrupt drops the
+ * instance. Like {@link MemoryPool}, the pool keeps few instances and none whose memory is large.
  */
 final class InstancePool {
 
     private final MemoryLimits limits;
     private final Entry[] idle;
     private int idleCount;
-    private volatile Boolean statelessMachine;
 
     /** An instance with the charge its memory's growth goes to (the running call's reservation). */
     record Entry(Instance instance, BudgetedMemory.Charge charge) {}
@@ -41,8 +38,8 @@ final class InstancePool {
 
     /**
      * A pool for the instances of {@code compiled} with memories of {@code limits}, or null when
-     * they cannot be reused: interpreted, code that changes more than memory and globals, a shared
-     * memory or one too large to keep idle.
+     * they cannot be reused: interpreted in whole or in part, code that changes more than memory
+     * and globals, a shared memory or one too large to keep idle.
      */
     static InstancePool forModule(CompiledModule compiled, MemoryLimits limits) {
         int capacity = MemoryPool.capacityFor(limits);
@@ -74,13 +71,11 @@ final class InstancePool {
 
     /**
      * Keeps the instance of a call whose guest ended normally, when its memory is still its initial
-     * size, its machine keeps no state and there is room.
+     * size and there is room.
      */
     void giveBack(Entry entry) {
         Instance instance = entry.instance();
-        if (instance.memory() == null
-                || instance.memory().pages() != limits.initialPages()
-                || !statelessMachine(instance.getMachine())) {
+        if (instance.memory() == null || instance.memory().pages() != limits.initialPages()) {
             return;
         }
         entry.charge().chargeTo(null);
@@ -89,23 +84,6 @@ final class InstancePool {
                 idle[idleCount++] = entry;
             }
         }
-    }
-
-    /**
-     * Whether the module's machine keeps nothing between calls: compiled code holds its state on
-     * the JVM's stack and its machine only the instance, but the compiler leaves functions too
-     * large for a JVM method to an interpreter the machine holds in a field of its own.
-     */
-    private boolean statelessMachine(Machine machine) {
-        Boolean known = statelessMachine;
-        if (known == null) {
-            known = true;
-            for (Field field : machine.getClass().getDeclaredFields()) {
-                known &= field.getType() == Instance.class;
-            }
-            statelessMachine = known;
-        }
-        return known;
     }
 
     /** Idle instances now (tests). */

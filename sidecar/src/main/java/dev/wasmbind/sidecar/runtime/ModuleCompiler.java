@@ -1,12 +1,16 @@
 package dev.wasmbind.sidecar.runtime;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.wasmbind.sidecar.runtime.CompiledModule.Engine;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +47,38 @@ public final class ModuleCompiler {
         return new CompiledModule(digest, module, InterpreterMachine::new, Engine.INTERPRETER);
     }
 
+    /**
+     * Compiles every function, or, when one is too large for a JVM method (Chicory's compiler
+     * refuses it with {@link InterpreterFallback#FAIL}), compiles again leaving such functions to
+     * Chicory's interpreter: {@link Engine#COMPILER_WITH_INTERPRETER}, said in one warning.
+     */
     private static CompiledModule compileNow(String digest, WasmModule module) {
         long start = System.nanoTime();
-        var factory = MachineFactoryCompiler.compile(module);
+        Function<Instance, Machine> factory;
+        Engine engine = Engine.COMPILER;
+        try {
+            factory = compile(module, InterpreterFallback.FAIL);
+        } catch (RuntimeException tooLarge) {
+            try {
+                factory = compile(module, InterpreterFallback.SILENT);
+            } catch (RuntimeException failed) {
+                failed.addSuppressed(tooLarge);
+                throw failed;
+            }
+            engine = Engine.COMPILER_WITH_INTERPRETER;
+            LOG.warn(
+                    "module {}: a function too large for a JVM method runs on Chicory's"
+                            + " interpreter, about 15 times slower, and the module's instances are"
+                            + " not reused (the compiler said: {})",
+                    digest,
+                    tooLarge.getMessage());
+        }
         LOG.info("compiled module {} in {} ms", digest, (System.nanoTime() - start) / 1_000_000);
-        return new CompiledModule(digest, module, factory, Engine.COMPILER);
+        return new CompiledModule(digest, module, factory, engine);
+    }
+
+    private static Function<Instance, Machine> compile(
+            WasmModule module, InterpreterFallback fallback) {
+        return MachineFactoryCompiler.builder(module).withInterpreterFallback(fallback).compile();
     }
 }

@@ -33,12 +33,19 @@ public final class RunawayGuests {
      * leaves it to the interpreter.
      */
     public static byte[] hugeFunction(int fillers) {
+        return hugeFunction(fillers, 1);
+    }
+
+    /** As {@link #hugeFunction(int)}, the loop's condition {@code condition}: 0 ends it at once. */
+    public static byte[] hugeFunction(int fillers, int condition) {
         var body = new ByteArrayOutputStream();
         byte[] filler = hex("41 a0 8d 06 1a"); // i32.const 100000, drop
         for (int i = 0; i < fillers; i++) {
             body.writeBytes(filler);
         }
-        body.writeBytes(hex("03 40 41 01 0d 00 0b"));
+        body.writeBytes(hex("03 40 41"));
+        body.write(condition); // i32.const 0 or 1 (one LEB128 byte)
+        body.writeBytes(hex("0d 00 0b"));
         return command(body.toByteArray());
     }
 
