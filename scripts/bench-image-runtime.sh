@@ -4,7 +4,8 @@
 # AOT cache (JEP 483/514/515; what it runs since), the same jar and flags in both, each in its
 # base's root filesystem entered the way the image tests enter it (`unshare --mount`, then
 # `unshare --root --setuid`). Prints, per run and interleaved: start to the first 204 of
-# /v1.0/healthz with the four example bindings (and the sidecar's CPU at that moment), then idle RSS (anonymous and file-backed) 20 s after two calls;
+# /v1.0/healthz with the four example bindings (and the sidecar's CPU at that moment), then idle
+# RSS (anonymous and file-backed) 20 s after two calls;
 # then SHARED (default 3) sidecars of one JDK at once from the same root filesystem, as pods of one
 # image on a node share its files through the page cache: each one's RSS and PSS (the shared
 # pages split between them, what a pod costs the node) 20 s after two calls; then the cost of
